@@ -1,0 +1,1 @@
+"""One module per public source. Each splits ``fetch`` (network) from ``parse`` (pure)."""

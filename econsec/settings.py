@@ -1,0 +1,125 @@
+"""Every setting econsec reads, declared in one place (name, default, help).
+
+Settings come from the environment only. Names are ``ECONSEC_*``; API keys use
+the names their services document (``COMTRADE_API_KEY``, ``CENSUS_API_KEY``)
+and are never printed, logged or stored. ``README.md`` lists every setting; a
+test keeps the two in step.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import platformdirs
+
+from econsec.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: str | None
+    help: str
+    secret: bool = False
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "ECONSEC_DATA_DIR",
+        None,
+        "Directory of the store (refreshed data and indicators). Default: the per-user data "
+        "directory (e.g. ~/.local/share/econsec). While it holds no data the bundled snapshot is used.",
+    ),
+    Setting(
+        "ECONSEC_COMTRADE_BASE_URL",
+        "https://comtradeapi.un.org",
+        "Base URL of the UN Comtrade API v1 (point it at a local server for tests).",
+    ),
+    Setting(
+        "COMTRADE_API_KEY",
+        None,
+        "UN Comtrade subscription key (Ocp-Apim-Subscription-Key). Without it the keyless "
+        "preview endpoint is used (at most 500 rows per call).",
+        secret=True,
+    ),
+    Setting("ECONSEC_HTTP_TIMEOUT", "30", "Seconds to wait for a source to connect or send data."),
+    Setting(
+        "ECONSEC_HTTP_RETRIES",
+        "4",
+        "Retries after a failed request (HTTP 429/5xx, reset); back-off doubles each time and "
+        "honours Retry-After.",
+    ),
+    Setting(
+        "ECONSEC_HTTP_BACKOFF",
+        "1.0",
+        "Back-off factor in seconds between retries (1, 2, 4, ... times this), capped at 120 s.",
+    ),
+    Setting("ECONSEC_LOG_LEVEL", "INFO", "Log level: DEBUG, INFO, WARNING or ERROR."),
+)
+
+_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+def raw(name: str) -> str | None:
+    """The value of a declared setting: the environment, else its default."""
+    try:
+        setting = _BY_NAME[name]
+    except KeyError:
+        raise ConfigError(f"{name} is not a declared setting") from None
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return setting.default
+    return value.strip()
+
+
+def _number(name: str, cast: Callable[[str], float], minimum: float) -> float:
+    value = raw(name)
+    assert value is not None, f"{name} has a default"
+    try:
+        number = cast(value)
+    except ValueError:
+        raise ConfigError(f"{name}={value!r} is not a number") from None
+    if number < minimum:
+        raise ConfigError(f"{name}={value!r} must be at least {minimum}")
+    return number
+
+
+def http_timeout() -> float:
+    return _number("ECONSEC_HTTP_TIMEOUT", float, 0.1)
+
+
+def http_retries() -> int:
+    return int(_number("ECONSEC_HTTP_RETRIES", int, 0))
+
+
+def http_backoff() -> float:
+    return _number("ECONSEC_HTTP_BACKOFF", float, 0.0)
+
+
+def base_url(source: str) -> str:
+    """``ECONSEC_<SOURCE>_BASE_URL`` without a trailing slash, checked to be http(s)."""
+    name = f"ECONSEC_{source.upper()}_BASE_URL"
+    value = raw(name)
+    if not value or not value.startswith(("http://", "https://")):
+        raise ConfigError(f"{name}={value!r} must be an http:// or https:// URL")
+    return value.rstrip("/")
+
+
+def data_dir() -> Path:
+    value = raw("ECONSEC_DATA_DIR")
+    return Path(value).expanduser() if value else Path(platformdirs.user_data_dir("econsec"))
+
+
+def secret(name: str) -> str | None:
+    setting = _BY_NAME.get(name)
+    if setting is None or not setting.secret:
+        raise ConfigError(f"{name} is not a declared secret")
+    return raw(name)
+
+
+def secret_values() -> list[str]:
+    """The values of every secret that is set, so they can be scrubbed from text."""
+    return [v for s in SETTINGS if s.secret and (v := raw(s.name))]

@@ -1,0 +1,1 @@
+"""Pure functions over tidy frames, and the policy goals they serve."""
