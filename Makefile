@@ -1,0 +1,34 @@
+# The two Quick-start commands (README): `make serve` and `make test`.
+# Both bootstrap what they need on a fresh machine: a virtualenv in .venv with the
+# pinned dependencies, and (for the browser tests) Debian's Chromium.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+
+.PHONY: serve test lint browser snapshot clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[test]"
+	@rm -f $(VENV)/.installed-*; touch $@
+
+serve: $(STAMP)
+	$(BIN)/econsec serve
+
+# Chromium comes from Debian (never a downloaded browser build).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing Debian's chromium (needs root)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver fonts-liberation; }
+
+test: $(STAMP) browser
+	$(BIN)/ruff check .
+	$(BIN)/pytest
+
+snapshot: $(STAMP)
+	$(BIN)/econsec snapshot build --from ../shared/data
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis .ruff_cache test-artifacts

@@ -1,0 +1,144 @@
+"""The ``econsec`` command line.
+
+Every subcommand has ``--help``; every failure prints one clear line to stderr and exits
+non-zero (1 for a data, source or store problem, 2 for a usage error).
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+import click
+
+from econsec import settings
+from econsec.errors import EconsecError
+
+FORMATS = ("csv", "parquet", "json")
+
+
+class _Group(click.Group):
+    """Turns every EconsecError into one line on stderr and exit code 1."""
+
+    def invoke(self, ctx: click.Context):  # type: ignore[no-untyped-def]
+        try:
+            return super().invoke(ctx)
+        except EconsecError as exc:
+            click.echo(f"error: {exc}", err=True)
+            ctx.exit(1)
+
+
+def _setup_logging() -> None:
+    level = (settings.raw("ECONSEC_LOG_LEVEL") or "INFO").upper()
+    if level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+        raise click.UsageError(f"ECONSEC_LOG_LEVEL={level!r} must be DEBUG, INFO, WARNING or ERROR")
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="econsec")
+def main() -> None:
+    """econsec: US–Japan economic security indicators from public statistics."""
+    _setup_logging()
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind; 127.0.0.1 keeps it local.")
+@click.option("--port", default=8050, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--debug", is_flag=True, help="Dash debug mode (reloader, tracebacks in the browser). Never in production.")
+def serve(host: str, port: int, debug: bool) -> None:
+    """Serve the dashboard (on the bundled snapshot until `econsec refresh` has stored data)."""
+    from dashboard.app import create_app
+    from econsec.store import Store
+
+    store = Store()
+    where = "the bundled snapshot" if store.is_bundled else f"the data in {store.path}"
+    click.echo(f"econsec dashboard on http://{host}:{port}/ reading {where}", err=True)
+    create_app().run(host=host, port=port, debug=debug)
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="csv", show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False, writable=True, path_type=Path),
+              help="File to write; standard output when omitted (csv, json).")
+@click.option("--indicator", "indicator_ids", multiple=True, help="Only these indicator ids (repeatable).")
+@click.option("--reporter", "reporters", multiple=True, help="Only these reporters, ISO3 (repeatable).")
+@click.option("--product", "products", multiple=True, help="Only these products: HS code or group id (repeatable).")
+def indicators(fmt: str, out: Path | None, indicator_ids: tuple[str, ...], reporters: tuple[str, ...],
+               products: tuple[str, ...]) -> None:
+    """Write every stored indicator value as a tidy table (HHI on the 0–1 scale)."""
+    from econsec.store import Store
+
+    table = Store().read("indicators")
+    for column, wanted in (("indicator", indicator_ids), ("reporter", reporters), ("product", products)):
+        if wanted:
+            unknown = sorted(set(wanted) - set(table[column].unique()))
+            if unknown:
+                raise click.BadParameter(f"no stored values for {', '.join(unknown)}", param_hint=f"--{column}")
+            table = table[table[column].isin(wanted)]
+    _write_table(table, fmt, out)
+
+
+def _write_table(table, fmt: str, out: Path | None) -> None:  # type: ignore[no-untyped-def]
+    if fmt == "parquet":
+        if out is None:
+            raise click.UsageError("--format parquet needs --out FILE")
+        table.to_parquet(out, index=False)
+    elif fmt == "json":
+        text = table.to_json(orient="records", indent=1)
+        out.write_text(text) if out else click.echo(text)
+    else:
+        if out:
+            table.to_csv(out, index=False)
+        else:
+            table.to_csv(sys.stdout, index=False)
+    if out:
+        click.echo(f"wrote {len(table)} rows to {out}", err=True)
+
+
+@main.group()
+def snapshot() -> None:
+    """Build or inspect the bundled snapshot shipped inside the package."""
+
+
+@snapshot.command("build")
+@click.option("--from", "shared", required=True,
+              type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="The shared data folder (with PROVENANCE.md), e.g. ../shared/data.")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              help="Where to write; default: the package's bundled snapshot folder.")
+def snapshot_build(shared: Path, out: Path | None) -> None:
+    """Send every bundled input through its parser, compute the indicators, write Parquet + manifest."""
+    from econsec import build, store
+
+    target = out or store.bundled_snapshot_dir()
+    reference_dir = None if out else target.parent / "reference"
+    manifest = build.build(shared, target, reference_dir=reference_dir)
+    for entry in manifest["datasets"]:
+        rows = sum(f["rows_out"] for f in entry["files"])
+        click.echo(f"{entry['id']}: {rows} rows from {len(entry['files'])} file(s)")
+    for name, info in manifest["tables"].items():
+        click.echo(f"  {name}: {info['rows']} rows")
+    click.echo(f"snapshot written to {target}")
+
+
+@snapshot.command("info")
+def snapshot_info() -> None:
+    """Show what the store currently serves and where every dataset came from."""
+    from econsec.store import Store
+
+    store = Store()
+    manifest = store.manifest()
+    click.echo(f"reading: {'bundled snapshot' if store.is_bundled else store.current_dir()}")
+    click.echo(f"built at: {manifest.get('built_at')}")
+    for entry in manifest.get("datasets", []):
+        flags = f" [{', '.join(entry['flags'])}]" if entry.get("flags") else ""
+        click.echo(f"- {entry['id']}{flags}: {entry['title']}")
+        click.echo(f"    source {entry['source']}, retrieved {entry['retrieved']}; from {entry['origin']}")
+        for f in entry["files"]:
+            click.echo(f"    {f['path']}  sha256 {f['sha256'][:12]}…  rows {f['rows_in']} -> {f['rows_out']}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
