@@ -41,14 +41,14 @@ def parse_hs_reference(content: bytes | str, *, url: str = HS_REFERENCE_PATH) ->
     # "280530 - Earth-metals, rare; ..." -> "Earth-metals, rare; ..."
     prefix = frame["hs_code"] + " - "
     text = frame["text"]
-    frame["description"] = [t[len(p):] if t.startswith(p) else t for t, p in zip(text, prefix)]
+    frame["description"] = [t[len(p):] if t.startswith(p) else t for t, p in zip(text, prefix, strict=True)]
     return frame[["hs_code", "description"]].reset_index(drop=True)
 
 
 def describe(codes: list[str], reference: pd.DataFrame) -> pd.DataFrame:
     """Descriptions for ``codes``. A code missing from the (newer) reference vintage, such as
     HS2017's 854140 that HS2022 split up, is described by the codes that replaced it."""
-    lookup = dict(zip(reference["hs_code"], reference["description"]))
+    lookup = dict(zip(reference["hs_code"], reference["description"], strict=True))
     out = []
     for code in sorted(set(codes)):
         if code in lookup:

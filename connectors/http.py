@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Mapping
 from urllib.parse import urlencode
 
 import requests
@@ -81,6 +81,23 @@ def redact(text: str, secrets: list[str] | None = None) -> str:
     return text
 
 
+class _RedactSecrets(logging.Filter):
+    """urllib3 logs request lines, query string included, at DEBUG: scrub secrets from them."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        secrets = settings.secret_values()
+        if secrets:
+            message = record.getMessage()
+            clean = redact(message, secrets)
+            if clean != message:
+                record.msg, record.args = clean, ()
+        return True
+
+
+for _name in ("urllib3.connectionpool", "urllib3.connection", "urllib3.util.retry", "urllib3.poolmanager"):
+    logging.getLogger(_name).addFilter(_RedactSecrets())
+
+
 def make_session(retries: int | None = None, backoff: float | None = None) -> requests.Session:
     retry = _CappedRetry(
         total=settings.http_retries() if retries is None else retries,
@@ -123,13 +140,14 @@ def get(
     try:
         response = session.get(url, params=params, headers=headers, timeout=timeout)
         content = response.content  # reads the body: a truncated body fails here
-    except requests.exceptions.Timeout as exc:
+    except requests.exceptions.ChunkedEncodingError:
+        # Not a ConnectionError in requests: a body shorter than its Content-Length.
+        raise FetchError("the response body was cut off", source=source, url=shown) from None
+    except requests.exceptions.Timeout:
         raise SourceTimeout(f"no answer within {timeout:g} s", source=source, url=shown) from None
     except requests.exceptions.ConnectionError as exc:
         if _is_timeout(exc):
             raise SourceTimeout(f"no answer within {timeout:g} s", source=source, url=shown) from None
-        if isinstance(exc, requests.exceptions.ChunkedEncodingError):
-            raise FetchError("the response body was cut off", source=source, url=shown) from None
         raise SourceUnreachable(
             f"cannot connect ({type(exc).__name__}); offline or the host is down",
             source=source,

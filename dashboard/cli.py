@@ -46,7 +46,8 @@ def main() -> None:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind; 127.0.0.1 keeps it local.")
 @click.option("--port", default=8050, show_default=True, type=click.IntRange(1, 65535))
-@click.option("--debug", is_flag=True, help="Dash debug mode (reloader, tracebacks in the browser). Never in production.")
+@click.option("--debug", is_flag=True,
+              help="Dash debug mode (reloader, tracebacks in the browser). Never in production.")
 def serve(host: str, port: int, debug: bool) -> None:
     """Serve the dashboard (on the bundled snapshot until `econsec refresh` has stored data)."""
     from dashboard.app import create_app

@@ -49,7 +49,7 @@ def comtrade_partners() -> pd.DataFrame:
 @lru_cache(maxsize=1)
 def _comtrade_index() -> dict[int, tuple[str, str]]:
     table = comtrade_partners()
-    return {int(c): (i, k) for c, i, k in zip(table["code"], table["iso3"], table["kind"])}
+    return {int(c): (i, k) for c, i, k in zip(table["code"], table["iso3"], table["kind"], strict=True)}
 
 
 def comtrade_to_iso3(code: int) -> tuple[str, str]:

@@ -9,9 +9,9 @@ test keeps the two in step.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import platformdirs
 

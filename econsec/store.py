@@ -80,17 +80,15 @@ class Store:
         """Hold the write lock; a second writer gets StoreError at once instead of waiting."""
         try:
             self.path.mkdir(parents=True, exist_ok=True)
-            handle = open(self.path / ".lock", "w")
+            handle = (self.path / ".lock").open("w")
         except OSError as exc:
             raise StoreError(f"cannot write to the data directory {self.path}: {exc}") from None
-        try:
+        with handle:
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
                 raise StoreError(f"another refresh is writing to {self.path}; try again when it ends") from None
             yield
-        finally:
-            handle.close()
 
     def write(self, tables: Mapping[str, pd.DataFrame], manifest: dict, *, replace_all: bool = False) -> Path:
         """Write a new generation holding ``tables`` (and, unless ``replace_all``, every other
