@@ -372,9 +372,12 @@ def parse_csv(content: bytes, *, source_url: str, retrieved_at: datetime) -> pd.
     return parse_records(frame, source_url=source_url, retrieved_at=retrieved_at)
 
 
-def read_extract(path: Path | str, *, retrieved_at: datetime) -> pd.DataFrame:
-    """Parse a saved Comtrade extract (.csv or .xlsx); ``retrieved_at`` = when it was downloaded."""
-    source_url = f"file:{path}"
+def read_extract(path: Path | str, *, retrieved_at: datetime, source_url: str | None = None) -> pd.DataFrame:
+    """Parse a saved Comtrade extract (.csv or .xlsx); ``retrieved_at`` = when it was downloaded.
+
+    ``source_url`` defaults to ``file:<path>``; the snapshot build passes ``file:<name>`` so that
+    stored provenance does not depend on where the shared folder sat on the building machine."""
+    source_url = source_url or f"file:{path}"
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".xlsx"):

@@ -1,0 +1,124 @@
+"""Build the Dash app: ``create_app()`` (the command line calls ``create_app().run(host, port)``).
+
+Everything the browser loads is served by the app itself (Bootstrap from ``assets/``,
+plotly.js and the Dash bundles locally): the dashboard runs on air-gapped networks and
+makes no request to any other origin.
+"""
+
+from __future__ import annotations
+
+import inspect
+import os
+import sys
+from pathlib import Path
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import html
+
+from econsec.errors import EconsecError
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+PAGES_DIR = PACKAGE_DIR / "pages"
+#: The repo-level assets/ folder, beside the package. A non-editable install does not ship
+#: it (it is outside the packages in pyproject.toml): the app then runs unstyled until the
+#: folder is packaged (move it to dashboard/assets or add it as package data).
+ASSETS_DIR = PACKAGE_DIR.parent / "assets"
+TITLE = "econsec"
+
+
+class EconsecDash(dash.Dash):
+    """Dash with the dev-tools version check off by default: in debug mode it would call
+    dash-version.plotly.com, which an air-gapped browser cannot reach."""
+
+    def enable_dev_tools(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        bound = inspect.signature(dash.Dash.enable_dev_tools).bind(self, *args, **kwargs)
+        key = "dev_tools_disable_version_check"
+        if bound.arguments.get(key) is None and "DASH_DISABLE_VERSION_CHECK" not in os.environ:
+            bound.arguments[key] = True
+        return super().enable_dev_tools(*bound.args[1:], **bound.kwargs)
+
+
+def navbar() -> dbc.Navbar:
+    links = [
+        dbc.NavItem(dbc.NavLink(page["name"], href=page["relative_path"], active="exact"))
+        for page in dash.page_registry.values()
+    ]
+    return dbc.Navbar(
+        dbc.Container(
+            [
+                dbc.NavbarBrand(
+                    [
+                        html.Span("econsec", className="fw-bold"),
+                        html.Span(" · US–Japan economic security indicators", className="brand-sub"),
+                    ],
+                    href="/",
+                ),
+                dbc.Nav(links, navbar=True, className="ms-auto"),
+            ],
+            fluid="xl",
+        ),
+        color="dark",
+        dark=True,
+        className="mb-3",
+        role="navigation",
+    )
+
+
+def footer() -> html.Footer:
+    from dashboard import data
+
+    try:
+        status = data.data_status()
+        which = "bundled snapshot" if status["bundled"] else "refreshed data"
+        text = f"Data as of {status['built_at']} ({which})."
+    except EconsecError as exc:
+        text = f"Data unavailable: {exc}"
+    return html.Footer(
+        dbc.Container(
+            [
+                html.Span(text, id="footer-data"),
+                html.Span(
+                    " Indicators computed from public trade statistics; see each chart's source line.",
+                    className="text-secondary",
+                ),
+            ],
+            fluid="xl",
+        ),
+        className="site-footer mt-4 py-3",
+    )
+
+
+def shell() -> html.Div:
+    """The frame around every page (a function, so the footer's data date follows refreshes)."""
+    return html.Div(
+        [navbar(), html.Main(dbc.Container(dash.page_container, fluid="xl"), id="main"), footer()],
+    )
+
+
+def create_app() -> dash.Dash:
+    """A new app with every page in ``dashboard/pages`` and their callbacks."""
+    app = EconsecDash(
+        "dashboard",  # the package: page modules are imported as dashboard.pages.<name>
+        use_pages=True,
+        pages_folder=str(PAGES_DIR),
+        assets_folder=str(ASSETS_DIR),
+        external_stylesheets=[],
+        external_scripts=[],
+        serve_locally=True,
+        title=TITLE,
+        update_title=None,
+        suppress_callback_exceptions=False,
+        meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
+    )
+    app.layout = shell
+    for page in dash.page_registry.values():
+        module = sys.modules.get(page["module"])
+        for register in getattr(module, "CALLBACKS", ()):
+            register(app)
+    return app
+
+
+def server():
+    """The Flask server of a new app (for WSGI servers: ``dashboard.app:server()``)."""
+    return create_app().server
