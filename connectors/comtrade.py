@@ -39,7 +39,7 @@ import re
 import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -57,6 +57,7 @@ from econsec.schema import TRADE_COLUMNS, TRADE_KEY, WORLD, validate_trade
 log = logging.getLogger(__name__)
 
 SOURCE = "un_comtrade"
+TABLE = "trade"
 
 #: Partner code of the World total (partnerISO "W00").
 PARTNER_WORLD = 0
@@ -277,6 +278,27 @@ def fetch(query: ComtradeQuery, *, session: requests.Session | None = None) -> l
     """Every call needed for ``query``: one per chunk of at most 12 periods, sharing one session."""
     session = session or http.make_session()
     return [fetch_raw(chunk, session=session) for chunk in query.chunks()]
+
+
+#: What the dashboard asks Comtrade for: US and Japanese imports, from every partner, of the
+#: HS codes in the product groups, for the years the bundled snapshot covers and after.
+DEFAULT_REPORTERS = ("USA", "JPN")
+DEFAULT_FIRST_YEAR = 2018
+
+
+def default_queries(last_year: int | None = None) -> list[ComtradeQuery]:
+    """With a key: one query per reporter (all codes, all years). Without one, the keyless
+    preview returns at most 500 rows a call, so ask for one code and one year at a time."""
+    from indicators.products import PRODUCT_GROUPS
+
+    last_year = last_year or datetime.now(UTC).year - 1
+    codes = tuple(sorted({code for group in PRODUCT_GROUPS for code in group.hs_codes}))
+    years = tuple(str(y) for y in range(DEFAULT_FIRST_YEAR, last_year + 1))
+    if settings.secret("COMTRADE_API_KEY"):
+        return [ComtradeQuery(reporters=(r,), partners=None, periods=years, cmd_codes=codes, flows=("M",))
+                for r in DEFAULT_REPORTERS]
+    return [ComtradeQuery(reporters=(r,), partners=None, periods=(y,), cmd_codes=(c,), flows=("M",))
+            for r in DEFAULT_REPORTERS for c in codes for y in years]
 
 
 def read(query: ComtradeQuery, *, session: requests.Session | None = None) -> pd.DataFrame:

@@ -101,7 +101,8 @@ for _name in ("urllib3.connectionpool", "urllib3.connection", "urllib3.util.retr
 def make_session(retries: int | None = None, backoff: float | None = None) -> requests.Session:
     retry = _CappedRetry(
         total=settings.http_retries() if retries is None else retries,
-        connect=None,
+        # A refused or unresolvable host is retried once only: offline, a refresh should fail fast.
+        connect=min(1, settings.http_retries() if retries is None else retries),
         read=None,
         status_forcelist=RETRY_STATUSES,
         allowed_methods=frozenset({"GET", "HEAD"}),

@@ -98,6 +98,75 @@ def _write_table(table, fmt: str, out: Path | None) -> None:  # type: ignore[no-
         click.echo(f"wrote {len(table)} rows to {out}", err=True)
 
 
+@main.command()
+@click.option("--source", "sources", multiple=True, metavar="NAME",
+              help="Only this source (repeatable). Default: every source with an API.")
+def refresh(sources: tuple[str, ...]) -> None:
+    """Pull, parse, validate and store the sources; recompute the indicators.
+
+    A source that fails keeps its last good data; the exit code is 1 if any failed.
+    """
+    from econsec import refresh as refresh_module
+
+    outcomes = refresh_module.run(sources or None, progress=lambda message: click.echo(message, err=True))
+    click.echo("")
+    for outcome in outcomes:
+        click.echo(outcome.summary())
+    failed = [o.source for o in outcomes if not o.ok]
+    if failed:
+        click.echo(f"error: {len(failed)} of {len(outcomes)} sources failed: {', '.join(failed)}", err=True)
+        sys.exit(1)
+
+
+@main.command()
+@click.option("--source", "source_id", required=True, metavar="NAME", help="The source whose rows to write.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="csv", show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False, writable=True, path_type=Path),
+              help="File to write; standard output when omitted (csv, json).")
+def data(source_id: str, fmt: str, out: Path | None) -> None:
+    """Write the stored tidy rows of one source (a data download; a check of what was stored)."""
+    from econsec import sources
+    from econsec.schema import TABLE_VALIDATORS
+    from econsec.store import Store
+
+    sources.get(source_id)  # ConfigError names the known sources
+    store = Store()
+    frames = [store.read(t).pipe(lambda f: f[f["source"] == source_id]) for t in TABLE_VALIDATORS
+              if t in store.tables()]
+    frames = [f for f in frames if len(f)]
+    if not frames:
+        raise click.ClickException(f"no stored rows from {source_id}; run `econsec refresh --source {source_id}`")
+    if len(frames) > 1:  # a source feeding two tables (not the case today) is written table by table
+        raise click.ClickException(f"{source_id} has rows in several tables; this command writes one")
+    _write_table(frames[0], fmt, out)
+
+
+@main.command("sources")
+def sources_command() -> None:
+    """List every source: what it provides, last refresh, data vintage, last error."""
+    from econsec import refresh as refresh_module
+    from econsec import sources
+    from econsec.schema import TABLE_VALIDATORS
+    from econsec.store import Store
+
+    store = Store()
+    status = refresh_module.status(store)
+    stored = {t: store.read(t) for t in TABLE_VALIDATORS if t in store.tables()}
+    click.echo(f"store: {'bundled snapshot' if store.is_bundled else store.path}")
+    for source in sources.SOURCES:
+        rows = [f[f["source"] == source.id] for f in stored.values()]
+        rows = [r for r in rows if len(r)]
+        n = sum(len(r) for r in rows)
+        vintage = max((str(r["period"].max()) for r in rows), default="—")
+        state = status.get(source.id, {})
+        click.echo(f"{source.id:15} {source.name}")
+        click.echo(f"{'':15} provides: {source.provides}")
+        click.echo(f"{'':15} stored rows: {n:,}; latest period: {vintage}; "
+                   f"last refresh: {state.get('last_success') or 'never (bundled data)'}")
+        if state.get("last_error"):
+            click.echo(f"{'':15} last error: {state['last_error']}")
+
+
 @main.group()
 def snapshot() -> None:
     """Build or inspect the bundled snapshot shipped inside the package."""

@@ -25,8 +25,18 @@ TAIWAN = "TWN"
 CHINA = "CHN"
 CHINA_WITH_SARS = ("CHN", "HKG", "MAC")
 
-#: Not in ISO 3166 but used for aggregates inside econsec.
-EXTRA_NAMES = {WORLD: "World"}
+#: Aggregates used inside econsec where a source reports a group rather than a country
+#: (partner_kind "world" or "area"). WLD/EUU/EMU/EAS are the World Bank's codes; codes in
+#: ISO 3166's user-assigned range QMA-QZZ are econsec's own and can never clash with a country.
+AGGREGATES = {
+    WORLD: "World",
+    "EUU": "European Union",
+    "EMU": "Euro area",
+    "EAS": "East Asia & Pacific",
+    "QAS": "ASEAN",
+    "QNE": "Areas not elsewhere specified",
+}
+EXTRA_NAMES = AGGREGATES
 
 
 @lru_cache(maxsize=1)

@@ -125,3 +125,171 @@ def _describe(name: str, cases: pd.DataFrame, limit: int = 5) -> str:
         where = f" rows {rows}" if rows else ""
         lines.append(f"  column {column!r} fails {check}:{where} values {', '.join(values)}")
     return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------------------------
+# Country series (World Bank and similar): one value per country x series x period.
+#   country ISO3, or an aggregate code from econsec.countries.AGGREGATES (WLD, EUU, ...)
+#   series  the source's series id (e.g. "GB.XPD.RSDV.GD.ZS"); unit in words ("% of GDP", "current US$")
+SERIES_COLUMNS = ("country", "series", "period", "value", "unit", "estimated", "source", "source_url", "retrieved_at")
+SERIES_KEY = ["country", "series", "period"]
+
+SERIES = pa.DataFrameSchema(
+    {
+        "country": pa.Column(checks=pa.Check.str_matches(ISO3), **_text),
+        "series": pa.Column(**_text),
+        "period": pa.Column(checks=pa.Check.str_matches(PERIOD), **_text),
+        "value": pa.Column("float64", nullable=False),
+        "unit": pa.Column(**_text),
+        "estimated": pa.Column("bool", nullable=False),
+        "source": pa.Column(**_text),
+        "source_url": pa.Column(**_text),
+        "retrieved_at": pa.Column("datetime64[us, UTC]", nullable=False),
+    },
+    checks=[pa.Check(lambda df: ~df.duplicated(SERIES_KEY, keep=False),
+                     error="at most one row per country, series and period")],
+    strict=True,
+    coerce=False,
+)
+
+
+def validate_series(frame: pd.DataFrame) -> pd.DataFrame:
+    return validate(frame, SERIES, "series frame")
+
+
+# --------------------------------------------------------------------------------------------
+# Trade in national currency by the source's own goods categories (Japan's customs statistics):
+# like TRADE, but `goods` is the source's label ("Grand Total", "Semiconductors Etc") and `value`
+# is in `currency` units (ISO 4217, e.g. JPY), because no exchange rate is applied at load time.
+CUSTOMS_COLUMNS = ("reporter", "partner", "partner_kind", "flow", "goods", "period", "value", "currency",
+                   "estimated", "source", "source_url", "retrieved_at")
+CUSTOMS_KEY = ["reporter", "partner", "flow", "goods", "period"]
+
+CUSTOMS = pa.DataFrameSchema(
+    {
+        "reporter": pa.Column(checks=pa.Check.str_matches(ISO3), **_text),
+        "partner": pa.Column(checks=pa.Check.str_matches(ISO3), **_text),
+        "partner_kind": pa.Column(checks=pa.Check.isin(PARTNER_KINDS), **_text),
+        "flow": pa.Column(checks=pa.Check.isin(FLOWS), **_text),
+        "goods": pa.Column(**_text),
+        "period": pa.Column(checks=pa.Check.str_matches(PERIOD), **_text),
+        "value": pa.Column("float64", checks=pa.Check.ge(0), nullable=False),
+        "currency": pa.Column(checks=pa.Check.str_matches(r"^[A-Z]{3}$"), **_text),
+        "estimated": pa.Column("bool", nullable=False),
+        "source": pa.Column(**_text),
+        "source_url": pa.Column(**_text),
+        "retrieved_at": pa.Column("datetime64[us, UTC]", nullable=False),
+    },
+    checks=[pa.Check(lambda df: ~df.duplicated(CUSTOMS_KEY, keep=False),
+                     error="at most one row per reporter, partner, flow, goods and period")],
+    strict=True,
+    coerce=False,
+)
+
+
+def validate_customs(frame: pd.DataFrame) -> pd.DataFrame:
+    return validate(frame, CUSTOMS, "customs frame")
+
+
+# --------------------------------------------------------------------------------------------
+# Mineral statistics (USGS Mineral Commodity Summaries): commodity x country x measure x period.
+#   measure: net_import_reliance (% of apparent consumption), import_source_share (% of US imports),
+#            production, reserves, capacity;  value_raw keeps the printed form (">95", "E", "W").
+MINERALS_COLUMNS = ("commodity", "category", "country", "measure", "period", "value", "unit", "value_raw",
+                    "estimated", "source", "source_url", "retrieved_at")
+MINERALS_KEY = ["commodity", "category", "country", "measure", "period"]
+MINERAL_MEASURES = ("net_import_reliance", "import_source_share", "production", "reserves", "capacity")
+
+MINERALS = pa.DataFrameSchema(
+    {
+        "commodity": pa.Column(**_text),
+        "category": pa.Column(**_text),
+        "country": pa.Column(checks=pa.Check.str_matches(ISO3), **_text),
+        "measure": pa.Column(checks=pa.Check.isin(MINERAL_MEASURES), **_text),
+        "period": pa.Column(checks=pa.Check.str_matches(PERIOD), **_text),
+        "value": pa.Column("float64", nullable=True),
+        "unit": pa.Column(**_text),
+        "value_raw": pa.Column(**_text),
+        "estimated": pa.Column("bool", nullable=False),
+        "source": pa.Column(**_text),
+        "source_url": pa.Column(**_text),
+        "retrieved_at": pa.Column("datetime64[us, UTC]", nullable=False),
+    },
+    checks=[pa.Check(lambda df: ~df.duplicated(MINERALS_KEY, keep=False),
+                     error="at most one row per commodity, category, country, measure and period")],
+    strict=True,
+    coerce=False,
+)
+
+
+def validate_minerals(frame: pd.DataFrame) -> pd.DataFrame:
+    return validate(frame, MINERALS, "minerals frame")
+
+
+# --------------------------------------------------------------------------------------------
+# Foreign direct investment by counterpart: reporter (the economy that reports) x counterpart.
+#   direction inward|outward; measure flow|position|income; value in US dollars (may be negative:
+#   disinvestment); period YYYY (annual only: quarterly source columns are not loaded).
+FDI_COLUMNS = ("reporter", "counterpart", "counterpart_kind", "direction", "measure", "period", "value_usd",
+               "estimated", "source", "source_url", "retrieved_at")
+FDI_KEY = ["reporter", "counterpart", "direction", "measure", "period"]
+
+FDI = pa.DataFrameSchema(
+    {
+        "reporter": pa.Column(checks=pa.Check.str_matches(ISO3), **_text),
+        "counterpart": pa.Column(checks=pa.Check.str_matches(ISO3), **_text),
+        "counterpart_kind": pa.Column(checks=pa.Check.isin(PARTNER_KINDS), **_text),
+        "direction": pa.Column(checks=pa.Check.isin(("inward", "outward")), **_text),
+        "measure": pa.Column(checks=pa.Check.isin(("flow", "position", "income")), **_text),
+        "period": pa.Column(checks=pa.Check.str_matches(r"^\d{4}$"), **_text),
+        "value_usd": pa.Column("float64", nullable=False),
+        "estimated": pa.Column("bool", nullable=False),
+        "source": pa.Column(**_text),
+        "source_url": pa.Column(**_text),
+        "retrieved_at": pa.Column("datetime64[us, UTC]", nullable=False),
+    },
+    checks=[pa.Check(lambda df: ~df.duplicated(FDI_KEY, keep=False),
+                     error="at most one row per reporter, counterpart, direction, measure and period")],
+    strict=True,
+    coerce=False,
+)
+
+
+def validate_fdi(frame: pd.DataFrame) -> pd.DataFrame:
+    return validate(frame, FDI, "fdi frame")
+
+
+#: Each store table of tidy rows and its validator; refresh and the snapshot build use this.
+TABLE_VALIDATORS = {
+    "trade": validate_trade,
+    "series": validate_series,
+    "customs": validate_customs,
+    "minerals": validate_minerals,
+    "fdi": validate_fdi,
+}
+TABLE_KEYS = {"trade": TRADE_KEY, "series": SERIES_KEY, "customs": CUSTOMS_KEY, "minerals": MINERALS_KEY,
+              "fdi": FDI_KEY}
+
+
+def empty(table: str) -> pd.DataFrame:
+    """A zero-row frame with the columns and dtypes of a tidy table (for a store that lacks it)."""
+    schema = {"trade": TRADE, "series": SERIES, "customs": CUSTOMS, "minerals": MINERALS, "fdi": FDI}[table]
+    columns = {}
+    for name, column in schema.columns.items():
+        dtype = str(column.dtype)
+        columns[name] = pd.Series([], dtype="str" if dtype.startswith("str") else dtype)
+    return pd.DataFrame(columns)
+
+
+#: The column holding each tidy table's number (what a refresh compares to count changes).
+TABLE_VALUES = {"trade": "value_usd", "series": "value", "customs": "value", "minerals": "value", "fdi": "value_usd"}
+
+#: The slice a source's answer is authoritative for: a refresh replaces every stored row of a slice
+#: it received (a partner that no longer appears in an all-partner answer must not linger).
+TABLE_SLICES = {
+    "trade": ["reporter", "flow", "hs_code", "period"],
+    "series": ["country", "series", "period"],
+    "customs": ["reporter", "flow", "goods", "period"],
+    "minerals": ["commodity", "measure", "period"],
+    "fdi": ["reporter", "direction", "measure", "period"],
+}

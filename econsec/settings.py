@@ -45,6 +45,38 @@ SETTINGS: tuple[Setting, ...] = (
         "preview endpoint is used (at most 500 rows per call).",
         secret=True,
     ),
+    Setting(
+        "ECONSEC_WORLDBANK_BASE_URL",
+        "https://api.worldbank.org/v2",
+        "Base URL of the World Bank Indicators API v2.",
+    ),
+    Setting(
+        "ECONSEC_IMF_BASE_URL",
+        "https://api.imf.org/external/sdmx/3.0",
+        "Base URL of the IMF SDMX 3.0 API (IMTS, the successor of Direction of Trade Statistics).",
+    ),
+    Setting(
+        "ECONSEC_CENSUS_BASE_URL",
+        "https://api.census.gov/data",
+        "Base URL of the US Census Bureau data API (international trade time series).",
+    ),
+    Setting(
+        "CENSUS_API_KEY",
+        None,
+        "US Census Bureau API key (sent as the `key` parameter). Optional: without it the API allows "
+        "up to 500 calls a day per IP address.",
+        secret=True,
+    ),
+    Setting(
+        "ECONSEC_USGS_BASE_URL",
+        "https://www.sciencebase.gov/catalog",
+        "Base URL of USGS ScienceBase, which hosts the Mineral Commodity Summaries data releases.",
+    ),
+    Setting(
+        "ECONSEC_OECD_BASE_URL",
+        "https://sdmx.oecd.org/public/rest",
+        "Base URL of the OECD SDMX REST API (FDI statistics by counterpart).",
+    ),
     Setting("ECONSEC_HTTP_TIMEOUT", "30", "Seconds to wait for a source to connect or send data."),
     Setting(
         "ECONSEC_HTTP_RETRIES",

@@ -17,6 +17,7 @@ class Source:
     url: str
     licence: str
     provides: str
+    cadence_days: int = 365  # how often new data is expected; older data is flagged stale
 
 
 UN_COMTRADE = Source(
@@ -26,9 +27,81 @@ UN_COMTRADE = Source(
     url="https://comtradeplus.un.org/",
     licence="UN Comtrade terms of use (free for non-commercial use with attribution)",
     provides="Bilateral merchandise trade by HS code, reporter, partner and period (API v1).",
+    cadence_days=31,
+)
+WORLDBANK = Source(
+    id="worldbank",
+    name="World Bank World Development Indicators",
+    credit="World Bank, World Development Indicators",
+    url="https://data.worldbank.org/",
+    licence="CC BY 4.0",
+    provides="Country series: R&D, researchers, high-tech exports, FDI, GDP and growth, trade openness, "
+    "patents, IP receipts and payments.",
+)
+IMF = Source(
+    id="imf",
+    name="IMF International Trade in Goods (IMTS; formerly Direction of Trade Statistics)",
+    credit="IMF, International Trade in Goods by partner (IMTS/DOTS)",
+    url="https://data.imf.org/",
+    licence="IMF terms of use (free reuse with attribution)",
+    provides="Exports and imports by partner country, annual and monthly, in US dollars.",
+    cadence_days=31,
+)
+US_CENSUS = Source(
+    id="us_census",
+    name="US Census Bureau international trade",
+    credit="US Census Bureau, international trade",
+    url="https://www.census.gov/foreign-trade/",
+    licence="Public domain (US government work)",
+    provides="US imports and exports by HS code and country, monthly.",
+    cadence_days=31,
+)
+USGS = Source(
+    id="usgs",
+    name="USGS Mineral Commodity Summaries",
+    credit="USGS, Mineral Commodity Summaries",
+    url="https://www.usgs.gov/centers/national-minerals-information-center/mineral-commodity-summaries",
+    licence="Public domain (US government work)",
+    provides="US net import reliance, US import sources, world production and reserves by mineral.",
+)
+OECD = Source(
+    id="oecd",
+    name="OECD FDI statistics",
+    credit="OECD, FDI statistics by counterpart area (BMD4)",
+    url="https://data-explorer.oecd.org/",
+    licence="OECD terms and conditions (CC BY 4.0 for most data)",
+    provides="Foreign direct investment flows, positions and income by counterpart economy.",
+)
+JAPAN_CUSTOMS = Source(
+    id="japan_customs",
+    name="Japan Ministry of Finance trade statistics",
+    credit="Japan Ministry of Finance / Japan Customs, trade statistics",
+    url="https://www.customs.go.jp/toukei/info/index_e.htm",
+    licence="Government of Japan Standard Terms of Use (CC BY 4.0 compatible)",
+    provides="Japan's exports and imports by area and goods category, in yen.",
+    cadence_days=31,
+)
+TAIWAN_CUSTOMS = Source(
+    id="taiwan_customs",
+    name="Taiwan Customs Administration trade statistics",
+    credit="Customs Administration, Ministry of Finance (Taiwan)",
+    url="https://portal.sw.nat.gov.tw/APGA/GA30E",
+    licence="Open Government Data License, version 1.0 (Taiwan)",
+    provides="Taiwan's exports by CCC code and destination, in US dollars.",
+    cadence_days=31,
+)
+BANK_INDONESIA = Source(
+    id="bank_indonesia",
+    name="Bank Indonesia, Indonesian Financial Statistics (SEKI)",
+    credit="Bank Indonesia, SEKI table V.33",
+    url="https://www.bi.go.id/en/statistik/ekonomi-keuangan/seki/Default.aspx",
+    licence="Bank Indonesia terms of use",
+    provides="Direct investment flows into Indonesia by country of origin.",
+    cadence_days=92,
 )
 
-SOURCES: tuple[Source, ...] = (UN_COMTRADE,)
+SOURCES: tuple[Source, ...] = (UN_COMTRADE, WORLDBANK, IMF, US_CENSUS, USGS, OECD, JAPAN_CUSTOMS, TAIWAN_CUSTOMS,
+                               BANK_INDONESIA)
 SOURCES_BY_ID = {s.id: s for s in SOURCES}
 
 

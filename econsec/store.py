@@ -42,6 +42,7 @@ def bundled_snapshot_dir() -> Path:
 class Store:
     def __init__(self, path: Path | str | None = None) -> None:
         self.path = Path(path) if path is not None else settings.data_dir()
+        self._holding_lock = False
 
     # -- reading -----------------------------------------------------------------
     def current_dir(self) -> Path:
@@ -88,13 +89,47 @@ class Store:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
                 raise StoreError(f"another refresh is writing to {self.path}; try again when it ends") from None
-            yield
+            self._holding_lock = True
+            try:
+                yield
+            finally:
+                self._holding_lock = False
 
     def write(self, tables: Mapping[str, pd.DataFrame], manifest: dict, *, replace_all: bool = False) -> Path:
         """Write a new generation holding ``tables`` (and, unless ``replace_all``, every other
         table of the current generation unchanged), then make it current atomically."""
+        if self._holding_lock:  # inside this store's own writer(): a refresh writing its result
+            return self._write_locked(tables, manifest, replace_all=replace_all)
         with self.writer():
             return self._write_locked(tables, manifest, replace_all=replace_all)
+
+    # -- small state files beside the generations (source status, refresh history) ---------------
+    def read_json(self, name: str, default: object) -> object:
+        path = self.path / name
+        try:
+            return json.loads(path.read_text())
+        except FileNotFoundError:
+            return default
+        except (OSError, ValueError) as exc:
+            raise StoreError(f"cannot read {path}: {exc}") from None
+
+    def write_json(self, name: str, value: object) -> None:
+        """Replace a small JSON state file atomically (temporary file, fsync, rename)."""
+        path = self.path / name
+        tmp = path.with_suffix(".tmp")
+        try:
+            self.path.mkdir(parents=True, exist_ok=True)
+            with open(tmp, "w") as fh:
+                json.dump(value, fh, indent=2, sort_keys=True, default=str)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, path)
+        except OSError as exc:
+            raise StoreError(f"cannot write {path}: {exc}") from None
+
+    def raw_dir(self, source: str) -> Path:
+        """Where raw responses of ``source`` are kept, so a parse can be re-run offline."""
+        return self.path / "raw" / source
 
     def _write_locked(self, tables: Mapping[str, pd.DataFrame], manifest: dict, *, replace_all: bool) -> Path:
         previous = self.current_dir()

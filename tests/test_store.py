@@ -54,9 +54,26 @@ def test_a_failed_write_leaves_the_previous_generation(tmp_path, monkeypatch):
 
 
 def test_a_second_writer_is_refused(tmp_path):
+    with Store(tmp_path).writer(), pytest.raises(StoreError, match="another refresh"):
+        Store(tmp_path).write({"a": _frame(1)}, {})
+
+
+def test_the_lock_holder_can_write_its_result(tmp_path):
     store = Store(tmp_path)
-    with store.writer(), pytest.raises(StoreError, match="another refresh"):
-        store.write({"a": _frame(1)}, {})
+    with store.writer():
+        store.write({"a": _frame(4)}, {"v": 1}, replace_all=True)
+    assert len(store.read("a")) == 4
+    Store(tmp_path).write({"a": _frame(5)}, {"v": 2})  # the lock was released
+
+
+def test_json_state_files(tmp_path):
+    store = Store(tmp_path)
+    assert store.read_json("status.json", {}) == {}
+    store.write_json("status.json", {"a": 1})
+    assert store.read_json("status.json", {}) == {"a": 1}
+    (tmp_path / "status.json").write_text("{broken")
+    with pytest.raises(StoreError, match="status.json"):
+        store.read_json("status.json", {})
 
 
 def test_a_pointer_to_a_missing_generation_is_a_clear_error(tmp_path):
