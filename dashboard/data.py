@@ -287,3 +287,33 @@ def data_status() -> dict[str, object]:
     """``built_at`` (date) and whether the bundled snapshot is being read."""
     m = manifest()
     return {"built_at": str(m.get("built_at", ""))[:10] or "unknown", "bundled": is_bundled()}
+
+
+def refresh_status() -> dict:
+    """Per-source status written by `econsec refresh` (empty before the first refresh)."""
+    from econsec import refresh
+
+    return refresh.status(_store())
+
+
+def stored_by_source() -> dict[str, dict]:
+    """``{source id: {"rows": n, "periods": "first–last"}}`` over every tidy table in the store."""
+    from econsec.schema import TABLE_VALIDATORS
+
+    return _stored_by_source(generation(), tuple(t for t in TABLE_VALIDATORS if t in _store().tables()))
+
+
+@lru_cache(maxsize=4)
+def _stored_by_source(gen: str, tables: tuple[str, ...]) -> dict[str, dict]:
+    out: dict[str, dict] = {}
+    for name in tables:
+        frame = table(name)
+        for source, group in frame.groupby("source"):
+            entry = out.setdefault(str(source), {"rows": 0, "first": None, "last": None})
+            entry["rows"] += len(group)
+            first, last = str(group["period"].min()), str(group["period"].max())
+            entry["first"] = min(filter(None, (entry["first"], first)))
+            entry["last"] = max(filter(None, (entry["last"], last)))
+    for entry in out.values():
+        entry["periods"] = f"{entry.pop('first')}–{entry.pop('last')}"
+    return out

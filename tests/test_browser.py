@@ -12,7 +12,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from werkzeug.serving import make_server
 
-from econsec.store import Store, bundled_snapshot_dir
+from econsec.store import Store
 from tests.test_app import write_synthetic_store
 
 pytestmark = pytest.mark.browser
@@ -209,9 +209,6 @@ def test_reporter_change_updates_product_choices(watched):
     watch.check()
 
 
-@pytest.mark.skipif(
-    not (bundled_snapshot_dir() / "manifest.json").is_file(), reason="the bundled snapshot is not built yet"
-)
 @pytest.mark.parametrize(
     "query, expect",
     [
@@ -230,4 +227,26 @@ def test_bundled_snapshot_pages(watched_bundled, query, expect):
     ARTIFACTS.mkdir(exist_ok=True)
     name = "bundled_" + (query.replace("?", "").replace("&", "_").replace("=", "-") or "default")
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    watch.check()
+
+
+def test_every_registered_page_from_the_navbar(watched_bundled):
+    """Each page in the registry opens from the navbar link, renders, and stays on the app's origin."""
+    import dash
+
+    from dashboard import app as dashboard_app
+
+    dashboard_app.create_app()
+    page, watch, base = watched_bundled
+    ARTIFACTS.mkdir(exist_ok=True)
+    for entry in dash.page_registry.values():
+        page.goto(base + "/")
+        page.get_by_role("link", name=entry["name"], exact=True).click()
+        page.wait_for_url(base + entry["relative_path"])
+        page.wait_for_selector("#main h1, #main h2, #main .card", timeout=20_000)
+        slug = entry["relative_path"].strip("/") or "home"
+        page.screenshot(path=str(ARTIFACTS / f"page_{slug}.png"), full_page=True)
+    page.goto(base + "/sources")
+    page.wait_for_selector("#sources-table")
+    assert "UN Comtrade" in page.inner_text("#sources-table")
     watch.check()
