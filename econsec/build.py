@@ -1,19 +1,19 @@
 """Build the bundled snapshot from ``shared/data`` through the connectors' own parsers.
 
 ``econsec snapshot build --from ../shared/data`` runs this. Each input is declared below
-with its provenance; every file is read by the parser or loader of its source, the tidy
-frames are validated, the indicators computed, and the result written as Parquet with a
-manifest listing every input file, its sha256, rows in and out, and where it came from.
-No figure is typed in here: all come from the files.
+with its provenance and the store table it feeds; every file is read by the parser or
+loader of its source, the tidy tables are validated, the indicators computed, and the
+result written as Parquet with a manifest listing every input file, its sha256, rows in
+and out, and where it came from. No figure is typed in here: all come from the files.
 """
 
 from __future__ import annotations
 
 import hashlib
+import importlib
 import json
 import logging
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,11 +22,9 @@ import pandas as pd
 
 from econsec import __version__
 from econsec.errors import ConfigError
-from econsec.schema import validate_trade
+from econsec.schema import TABLE_KEYS, TABLE_VALIDATORS
 
 log = logging.getLogger(__name__)
-
-Loader = Callable[[Path, datetime], pd.DataFrame]
 
 
 @dataclass(frozen=True)
@@ -34,37 +32,28 @@ class BundledInput:
     id: str
     title: str
     source: str
+    table: str  # the store table the rows go to (a key of econsec.schema.TABLE_VALIDATORS)
     files: tuple[str, ...]  # relative to the shared data folder
-    loader: str  # "module:function" taking (path, retrieved_at)
+    loader: str  # "module:function", called as function(path, retrieved_at=..., source_url=..., **options)
     origin: str  # where the bytes came from, as PROVENANCE.md states it
     flags: tuple[str, ...] = ()  # "derived", "transcribed"
     caveats: tuple[str, ...] = ()
+    options: tuple[tuple[str, object], ...] = ()  # extra loader arguments, e.g. a country filter
 
+    def load(self, path: Path, retrieved_at: datetime) -> pd.DataFrame:
+        module, function = self.loader.split(":")
+        read = getattr(importlib.import_module(module), function)
+        return read(path, retrieved_at=retrieved_at, source_url=f"file:{path.name}", **dict(self.options))
 
-def _supplier_share(path: Path, retrieved_at: datetime) -> pd.DataFrame:
-    from connectors import supplier_share
-
-    return supplier_share.read(path, retrieved_at=retrieved_at, source_url=f"file:{path.name}")
-
-
-def _comtrade_extract(path: Path, retrieved_at: datetime) -> pd.DataFrame:
-    from connectors import comtrade
-
-    return comtrade.read_extract(path, retrieved_at=retrieved_at, source_url=f"file:{path.name}")
-
-
-LOADERS: dict[str, Loader] = {
-    "supplier_share": _supplier_share,
-    "comtrade_extract": _comtrade_extract,
-}
 
 INPUTS: tuple[BundledInput, ...] = (
     BundledInput(
         id="us_imports_by_supplier",
         title="US imports by supplier country: rare earths, magnets, semiconductors and equipment, 2018–2025",
         source="un_comtrade",
+        table="trade",
         files=("comtrade/us_imports_by_supplier/fct_supplier_share.csv",),
-        loader="supplier_share",
+        loader="connectors.supplier_share:read",
         origin="akashok1/semiconductor-rare-earth-supply-chain-risk@72a6515c9fbc90712a09e3fe9b552d767f75dfc0:"
         "exports/fct_supplier_share.csv (UN Comtrade API v1, reporter 842, flow M, all partners)",
         flags=("derived",),
@@ -80,11 +69,12 @@ INPUTS: tuple[BundledInput, ...] = (
         title="US, Japan, India and Australia imports of natural graphite, cobalt oxides and lithium oxide "
         "from the World and from China, 2019–2024",
         source="un_comtrade",
+        table="trade",
         files=(
             "comtrade/extracts/quad_imports_from_world_hs2504_2822_282520_2019_2024.xlsx",
             "comtrade/extracts/quad_imports_from_china_hs2504_2822_282520_2019_2024.xlsx",
         ),
-        loader="comtrade_extract",
+        loader="connectors.comtrade:read_extract",
         origin="areeshafirdaus01/quad-critical-minerals-supply-chain@2eb108851db7a5c1483dd600b1732bac465d3920:"
         "raw-data/p3 minerals quad {world,china}.xlsx (Comtrade Plus downloads)",
         caveats=(
@@ -113,37 +103,52 @@ def collected_date(shared: Path) -> datetime:
 
 
 def _raw_rows(path: Path) -> int:
-    if path.suffix == ".xlsx":
+    """Rows in the input as its publisher laid it out (data rows of a CSV, rows of the first sheet)."""
+    if path.suffix in (".xlsx", ".xls"):
         return len(pd.read_excel(path))
+    if path.suffix == ".parquet":
+        return len(pd.read_parquet(path))
     with open(path, "rb") as fh:
         return max(sum(1 for _ in fh) - 1, 0)
 
 
-def load_inputs(shared: Path) -> tuple[pd.DataFrame, list[dict]]:
-    """Every bundled input through its loader: one validated TRADE frame and the manifest entries."""
+def _coverage(frame: pd.DataFrame) -> dict:
+    coverage: dict[str, object] = {"periods": [str(frame["period"].min()), str(frame["period"].max())]}
+    for column, name in (("reporter", "reporters"), ("country", "countries"), ("hs_code", "hs_codes"),
+                         ("commodity", "commodities")):
+        if column in frame.columns:
+            coverage[name] = sorted(str(v) for v in frame[column].unique())
+    return coverage
+
+
+def load_inputs(shared: Path) -> tuple[dict[str, pd.DataFrame], list[dict]]:
+    """Every bundled input through its loader: validated tidy tables and the manifest entries."""
     if not (shared / "PROVENANCE.md").is_file():
         raise ConfigError(f"{shared} is not the shared data folder (no PROVENANCE.md there)")
     retrieved_at = collected_date(shared)
-    frames, entries = [], []
+    frames: dict[str, list[pd.DataFrame]] = {}
+    entries = []
     for spec in INPUTS:
-        files = []
+        files, loaded = [], []
         for rel in spec.files:
             path = shared / rel
             if not path.is_file():
                 raise ConfigError(f"bundled input {spec.id}: {path} is missing")
-            frame = LOADERS[spec.loader](path, retrieved_at)
-            frames.append(frame)
+            frame = spec.load(path, retrieved_at)
+            loaded.append(frame)
             files.append({"path": rel, "sha256": _sha256(path), "bytes": path.stat().st_size,
                           "rows_in": _raw_rows(path), "rows_out": len(frame)})
             log.info("%s: %s -> %d tidy rows", spec.id, rel, len(frame))
+        frames.setdefault(spec.table, []).extend(loaded)
         entries.append({
-            "id": spec.id, "title": spec.title, "source": spec.source, "origin": spec.origin,
+            "id": spec.id, "title": spec.title, "source": spec.source, "table": spec.table, "origin": spec.origin,
             "retrieved": retrieved_at.date().isoformat(), "flags": list(spec.flags),
             "caveats": list(spec.caveats), "files": files,
+            "coverage": _coverage(pd.concat(loaded, ignore_index=True)),
         })
-    trade = pd.concat(frames, ignore_index=True)
-    # Two inputs may never describe the same trade flow: the schema's key check enforces it.
-    return validate_trade(trade), entries
+    # Two inputs may never describe the same row: each table's key check enforces it.
+    tables = {name: TABLE_VALIDATORS[name](pd.concat(parts, ignore_index=True)) for name, parts in frames.items()}
+    return tables, entries
 
 
 def build(shared: Path, out: Path, reference_dir: Path | None = None) -> dict:
@@ -151,20 +156,15 @@ def build(shared: Path, out: Path, reference_dir: Path | None = None) -> dict:
     from connectors import comtrade_reference
     from indicators import concentration
 
-    trade, entries = load_inputs(shared)
-    for entry in entries:
-        coverage = trade[trade["source_url"].isin([f"file:{Path(f['path']).name}" for f in entry["files"]])]
-        entry["coverage"] = {
-            "reporters": sorted(coverage["reporter"].unique().tolist()),
-            "periods": [coverage["period"].min(), coverage["period"].max()],
-            "hs_codes": sorted(coverage["hs_code"].unique().tolist()),
-        }
-    tables = {"trade": trade.sort_values(["reporter", "hs_code", "period", "partner"]).reset_index(drop=True)}
+    tables, entries = load_inputs(shared)
+    tables = {name: frame.sort_values(TABLE_KEYS[name], kind="mergesort").reset_index(drop=True)
+              for name, frame in tables.items()}
+    trade = tables["trade"]
     tables.update(concentration.compute(trade))
 
     hs_path = shared / "recorded/comtrade/files_v1_app_reference_HS.json"
     reference = comtrade_reference.parse_hs_reference(hs_path.read_bytes(), url=f"file:{hs_path.name}")
-    descriptions = comtrade_reference.describe(trade["hs_code"].unique().tolist(), reference)
+    descriptions = comtrade_reference.describe([c for c in trade["hs_code"].unique() if c != "TOTAL"], reference)
 
     manifest = {
         "built_at": datetime.now(UTC).isoformat(timespec="seconds"),

@@ -50,10 +50,15 @@ def _dataset_card(entry: dict) -> dbc.Card:
     notes = [FLAG_TEXT[f] for f in entry.get("flags", []) if f in FLAG_TEXT] + list(entry.get("caveats", []))
     files = [html.Li([html.Code(f["path"]), f" — sha256 {f['sha256'][:16]}…, {f['rows_in']:,} rows in, "
                       f"{f['rows_out']:,} tidy rows"]) for f in entry.get("files", [])]
+    source = sources.SOURCES_BY_ID.get(entry.get("source", ""))
+    where = [f"Source: {source.credit if source else entry.get('source', 'unknown')}."]
+    if entry.get("retrieved"):
+        where.append(f" Collected {entry['retrieved']}")
+    if entry.get("origin"):
+        where += [" from ", html.Code(entry["origin"])]
     return dbc.Card(dbc.CardBody([
-        html.H3([entry["title"], " ", *flags], className="h6"),
-        html.P([f"Source: {sources.get(entry['source']).credit}. Collected {entry['retrieved']} from ",
-                html.Code(entry["origin"]), "."], className="small mb-1"),
+        html.H3([entry.get("title", entry.get("id", "dataset")), " ", *flags], className="h6"),
+        html.P([*where, "."], className="small mb-1"),
         html.Ul([html.Li(n) for n in notes], className="small mb-1") if notes else None,
         html.Details([html.Summary("Files", className="small"), html.Ul(files, className="small")]),
     ]), className="mb-2")
