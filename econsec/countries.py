@@ -77,7 +77,9 @@ def comtrade_to_iso3(code: int) -> tuple[str, str]:
 
 
 def is_iso3(code: object) -> bool:
-    return isinstance(code, str) and len(code) == 3 and pycountry.countries.get(alpha_3=code) is not None
+    """An upper-case ISO 3166-1 alpha-3 code of a country (pycountry's lookup ignores case; we don't)."""
+    return (isinstance(code, str) and len(code) == 3 and code.isascii() and code.isupper()
+            and pycountry.countries.get(alpha_3=code) is not None)
 
 
 def name(iso3: str) -> str:
