@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from connectors import worldbank
 from econsec import __version__
 from econsec.errors import ConfigError
 from econsec.schema import TABLE_KEYS, TABLE_VALIDATORS
@@ -82,6 +83,22 @@ INPUTS: tuple[BundledInput, ...] = (
             "supplier concentration (HHI, top suppliers) is not.",
         ),
     ),
+    BundledInput(
+        id="worldbank_wdi",
+        title="World Development Indicators: R&D, researchers, high-tech exports, FDI, GDP, growth, openness, "
+        "patents, IP charges (focus countries and World, EU, East Asia & Pacific)",
+        source="worldbank",
+        table="series",
+        files=tuple(f"worldbank_wdi/{series}.csv" for series in worldbank.SERIES_INFO),
+        loader="connectors.worldbank:read_wdi_csv",
+        options=(("countries", worldbank.DEFAULT_COUNTRIES),),
+        origin="datasets/world-development-indicators@4ebec5a2273f531ba238a34dbe440394dc5a6c4b:"
+        "indicators/<code>/data.csv (datahub.io mirror of WDI, update of 2026-07-01)",
+        caveats=(
+            "Taiwan is not covered by the World Development Indicators.",
+            "R&D and researcher series come from UNESCO UIS via the World Bank; latest years are often missing.",
+        ),
+    ),
 )
 
 
@@ -142,6 +159,7 @@ def load_inputs(shared: Path) -> tuple[dict[str, pd.DataFrame], list[dict]]:
         frames.setdefault(spec.table, []).extend(loaded)
         entries.append({
             "id": spec.id, "title": spec.title, "source": spec.source, "table": spec.table, "origin": spec.origin,
+            "loader": spec.loader, "options": {k: list(v) if isinstance(v, tuple) else v for k, v in spec.options},
             "retrieved": retrieved_at.date().isoformat(), "flags": list(spec.flags),
             "caveats": list(spec.caveats), "files": files,
             "coverage": _coverage(pd.concat(loaded, ignore_index=True)),

@@ -36,7 +36,9 @@ AGGREGATES = {
     "QAS": "ASEAN",
     "QNE": "Areas not elsewhere specified",
 }
-EXTRA_NAMES = AGGREGATES
+#: Codes some sources use for countries that ISO 3166-1 does not (or no longer) list.
+NON_ISO_COUNTRIES = {"XKX": "Kosovo", "ANT": "Netherlands Antilles (former)"}
+EXTRA_NAMES = {**AGGREGATES, **NON_ISO_COUNTRIES}
 
 
 @lru_cache(maxsize=1)

@@ -4,7 +4,9 @@
 
 * ``reporter`` ISO3 (Taiwan = TWN); ``partner`` ISO3, or ``WLD`` for the World total.
 * ``partner_kind``: ``country`` (a supplier or customer), ``world`` (the total, never a
-  supplier) or ``area`` (a residual such as "Areas, nes": part of the total, never a supplier).
+  supplier), ``area`` (a residual such as "Areas, nes": part of the total, never a supplier) or
+  ``group`` (an aggregate that overlaps its member countries, such as the EU or ASEAN: never a
+  supplier and never added to anything, or its members would be counted twice).
 * ``flow``: import, export, re-import, re-export.
 * ``hs_code``: the HS code as text (2, 4 or 6 digits, leading zeros kept) or ``TOTAL``.
 * ``period``: ``YYYY`` (annual) or ``YYYY-MM`` (monthly).
@@ -25,7 +27,7 @@ from pandera.errors import SchemaError, SchemaErrors
 from econsec.errors import ValidationError
 
 FLOWS = ("import", "export", "re-import", "re-export")
-PARTNER_KINDS = ("country", "world", "area")
+PARTNER_KINDS = ("country", "world", "area", "group")
 WORLD = "WLD"
 
 ISO3 = r"^[A-Z]{3}$"

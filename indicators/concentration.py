@@ -248,7 +248,9 @@ def _tables(trade: pd.DataFrame, flow: str, groups: Sequence[ProductGroup]) -> _
     n_world = _bincount(cid, nc, is_world.astype("float64"))
     assert (n_world <= 1).all(), "at most one World row per (reporter, flow, hs_code, period)"
     world = _bincount(cid, nc, np.where(is_world, v, 0.0))
-    partner_sum = _bincount(cid, nc, np.where(is_world, 0.0, v))
+    # Groups (EU, ASEAN) overlap their member countries: never part of a sum.
+    is_part = (kind == "country") | (kind == "area")
+    partner_sum = _bincount(cid, nc, np.where(is_part, v, 0.0))
     code_total = np.where(n_world > 0, world, partner_sum)
     code_kid = cuniq // max(len(hs_codes), 1)
     assert (code_kid[cid] == kid).all(), "each (key, hs_code) id belongs to its rows' key"

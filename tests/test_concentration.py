@@ -527,3 +527,14 @@ def test_nested_groups_each_aggregate_their_own_codes():
     c = concentration(t)
     assert ind(c, "chips", "group")["china_share"] == approx(0.6)  # 854231 only
     assert ind(c, "semiconductors", "group")["china_share"] == approx(70 / 200)  # both codes
+
+
+def test_group_partners_are_never_suppliers_nor_part_of_the_total():
+    # No World row: the total is the sum of countries and residual areas; the EU group overlaps
+    # DEU and FRA and must not be added in (or every member would count twice).
+    t = trade([("DEU", 30), ("FRA", 20), ("CHN", 50), dict(partner="EUU", value_usd=50, partner_kind="group")])
+    c = ind(concentration(t), "850511")
+    assert c["total_value_usd"] == 100.0
+    assert c["china_share"] == approx(0.5)
+    assert c["hhi"] == approx(0.3**2 + 0.2**2 + 0.5**2)
+    assert "EUU" not in set(supplier_shares(t)["partner"])
