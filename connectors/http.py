@@ -13,7 +13,7 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from urllib.parse import urlencode
+from urllib.parse import quote, quote_plus, urlencode
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -74,10 +74,12 @@ class RawResponse:
 
 
 def redact(text: str, secrets: list[str] | None = None) -> str:
-    """Replace every configured secret value in ``text`` by ***."""
+    """Replace every configured secret value in ``text`` by ***, also as it appears percent-encoded
+    in a URL (a key with ``+``, ``/`` or ``=`` is written ``%2B``, ``%2F``, ``%3D`` there)."""
     for value in secrets if secrets is not None else settings.secret_values():
         if value:
-            text = text.replace(value, REDACTED)
+            for form in {value, quote(value, safe=""), quote_plus(value, safe="")}:
+                text = text.replace(form, REDACTED)
     return text
 
 

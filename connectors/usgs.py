@@ -264,8 +264,9 @@ def read_import_sources(path: Path, *, retrieved_at: datetime, source_url: str |
     """Shares of US imports by source country ("Import Sources (2021–24)"), ``measure`` import_source_share.
 
     The MCS gives one share for the four years 2021–24. The schema's period is one year or month, so the
-    rows are stored under the range's last year ("2021-24" -> period "2024"); ``category`` is the file's
-    ``import_category`` ("all" where MCS gives one list), ``unit`` "% of US imports".
+    rows are stored under the range's last year ("2021-24" -> period "2024") and the range travels in the
+    unit ("% of US imports, 2021–24"), so no display can show it as one year's share; ``category`` is the
+    file's ``import_category`` ("all" where MCS gives one list).
     """
     url = source_url or f"file:{path.name}"
     table = _read_csv(path, url, ("commodity", "import_category", "country", "share_pct", "period"))
@@ -286,7 +287,7 @@ def read_import_sources(path: Path, *, retrieved_at: datetime, source_url: str |
                 measure="import_source_share",
                 period=match[1][:2] + match[2],
                 value=value,
-                unit=IMPORT_SHARE_UNIT,
+                unit=f"{IMPORT_SHARE_UNIT}, {match[1]}–{match[2]}",
                 value_raw=row["share_pct"].strip(),
                 estimated=False,
             )

@@ -209,3 +209,15 @@ def test_secret_in_params_not_in_debug_logs(httpserver, monkeypatch, caplog):
     httpserver.expect_request("/x").respond_with_data("fine")
     http.get("test", httpserver.url_for("/x"), {"subscription-key": SECRET}, session=http.make_session(0))
     assert SECRET not in client_logs(caplog)
+
+
+def test_redact_covers_percent_encoded_keys(httpserver, monkeypatch, caplog):
+    tricky = "ab+c/d=e"
+    monkeypatch.setenv("CENSUS_API_KEY", tricky)
+    assert http.redact("key=ab%2Bc%2Fd%3De&x=1") == "key=***&x=1"
+    caplog.set_level(logging.DEBUG)
+    httpserver.expect_request("/x").respond_with_data("down", status=500)
+    with pytest.raises(HTTPStatusError) as info:
+        http.get("test", httpserver.url_for("/x"), {"key": tricky}, session=http.make_session(0))
+    for text in (str(info.value), repr(info.value), client_logs(caplog)):
+        assert tricky not in text and "ab%2Bc%2Fd%3De" not in text

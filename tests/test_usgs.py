@@ -113,7 +113,7 @@ def test_read_net_import_reliance_slice():
 
 def test_read_import_sources_slice():
     got = usgs.read_import_sources(DATA / "us_import_sources_slice.csv", retrieved_at=WHEN, source_url="file:x")
-    assert len(got) == 13 and set(got["period"]) == {"2024"} and set(got["unit"]) == {"% of US imports"}
+    assert len(got) == 13 and set(got["period"]) == {"2024"} and set(got["unit"]) == {"% of US imports, 2021–24"}
     china = one(got, commodity="rare_earths", country="CHN")
     assert (china["category"], china["value"], china["value_raw"]) == ("Rare-earth compounds and metals", 71.0, "71")
     assert one(got, commodity="graphite_natural", country="MOZ")["value"] == 13.0
