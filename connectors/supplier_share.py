@@ -6,6 +6,10 @@ partner2Code 0, customsCode C00, motCode 0), dropped the World row, relabelled p
 as Taiwan and summed HS2022 successors back into their HS2017 codes (854140, 854150). See
 ``shared/data/PROVENANCE.md`` §10. The loader keeps its numbers as they are and records
 where they came from; shares are recomputed by ``indicators`` from the values.
+
+The World row is restored as the sum of the partner rows of each product and year: the
+pipeline dropped it after testing that the partners sum to it within $1, and indicators
+take a breakdown as complete only against a World total.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ import pandas as pd
 
 from econsec import countries
 from econsec.errors import ParseError
-from econsec.schema import validate_trade
+from econsec.schema import WORLD, validate_trade
 
 SOURCE = "un_comtrade"
 REPORTER = "USA"
@@ -68,7 +72,15 @@ def parse(content: bytes, *, source_url: str, retrieved_at: datetime) -> pd.Data
         }
     )
     tidy = tidy.astype({c: "str" for c in ("reporter", "flow", "source", "source_url")})
-    return validate_trade(tidy.reset_index(drop=True))
+    parts = tidy[tidy["partner_kind"] != "group"]
+    world = parts.groupby(["reporter", "flow", "hs_code", "period"], as_index=False).agg(
+        value_usd=("value_usd", "sum"), source=("source", "first"), source_url=("source_url", "first"),
+        retrieved_at=("retrieved_at", "first"))
+    world = world.assign(partner=WORLD, partner_kind="world", estimated=False,
+                         net_weight_kg=pd.Series(float("nan"), index=world.index, dtype="float64"))
+    world = world.astype({c: "str" for c in ("partner", "partner_kind")})
+    tidy = pd.concat([tidy, world[list(tidy.columns)]], ignore_index=True)
+    return validate_trade(tidy)
 
 
 def read(path: Path, *, retrieved_at: datetime, source_url: str | None = None) -> pd.DataFrame:

@@ -110,9 +110,25 @@ def reporter_name(reporter: str) -> str:
 
 
 # -- choices ------------------------------------------------------------------------------
+#: The page is about products: total trade (hs_code TOTAL, from the IMF) and monthly figures are
+#: other indicator families and are not offered here.
+TOTAL = "TOTAL"
+
+
+@lru_cache(maxsize=4)
+def _product_rows(gen: str, name: str) -> pd.DataFrame:
+    frame = table(name)
+    return frame[(frame["product"] != TOTAL) & (frame["period"].str.len() == 4)]
+
+
+def product_table(name: str) -> pd.DataFrame:
+    """``indicators`` or ``supplier_shares`` restricted to annual, product-level rows."""
+    return _product_rows(generation(), name)
+
+
 @lru_cache(maxsize=8)
 def _reporters(gen: str) -> tuple[str, ...]:
-    found = set(table("indicators")["reporter"].unique())
+    found = set(product_table("indicators")["reporter"].unique())
     first = [r for r in PREFERRED_REPORTERS if r in found]
     rest = sorted(found - set(first), key=countries.name)
     return tuple(first + rest)
@@ -125,7 +141,7 @@ def available_reporters() -> list[str]:
 
 @lru_cache(maxsize=32)
 def _products(gen: str, reporter: str) -> tuple[Product, ...]:
-    ind = table("indicators")
+    ind = product_table("indicators")
     rows = ind[(ind["reporter"] == reporter) & (ind["flow"] == FLOW)][["product", "product_kind"]]
     pairs = rows.drop_duplicates()
     order = {g: i for i, g in enumerate(group_order())}
@@ -147,7 +163,7 @@ def products_for(reporter: str) -> list[Product]:
 
 @lru_cache(maxsize=8)
 def _periods(gen: str) -> tuple[int, ...]:
-    periods = table("indicators")["period"].astype(str)
+    periods = product_table("indicators")["period"].astype(str)
     return tuple(sorted({int(p[:4]) for p in periods if p[:4].isdigit()}))
 
 
@@ -169,7 +185,7 @@ def _in_years(frame: pd.DataFrame, start: int | None, end: int | None) -> pd.Dat
 
 def indicators_for(reporter: str, product: str, start: int | None = None, end: int | None = None) -> pd.DataFrame:
     """Long ``indicator, period, value`` rows for one reporter and product, by period."""
-    ind = table("indicators")
+    ind = product_table("indicators")
     rows = ind[(ind["reporter"] == reporter) & (ind["flow"] == FLOW) & (ind["product"] == product)]
     rows = _in_years(rows, start, end)
     return rows[["indicator", "period", "value"]].sort_values(["indicator", "period"]).reset_index(drop=True)
@@ -192,7 +208,7 @@ def shares(
     i.e. those with a stored ``hhi``: a partial breakdown (say, a download of "World and
     China" only) lists China as the sole supplier, and charting it would mislead.
     """
-    sh = table("supplier_shares")
+    sh = product_table("supplier_shares")
     rows = sh[(sh["reporter"] == reporter) & (sh["flow"] == FLOW) & (sh["product"] == product)]
     rows = _in_years(rows, start, end)
     if complete_only:

@@ -5,14 +5,13 @@ HS code as it appears in the frame (``product_kind`` "hs") or a product group of
 :mod:`indicators.products` (``product_kind`` "group"); a *key* is one
 ``(reporter, flow, product_kind, product, period)``.
 
-Denominator (the product total) of a key, built code by code: each HS code contributes its
-World row (``partner_kind`` "world") when it has one for that reporter/flow/period, else the
-sum of its partner rows (country + area); a group's total is the sum over its codes present.
-So a group whose codes all have World rows is the sum of those World rows, and a frame with
-no World rows is the sum of all partner rows.
+Denominator (the product total) of a key: the World row (``partner_kind`` "world") of each HS
+code, summed over the codes of a group. A code without a World row has no known total (its
+partner rows may be a partial download, e.g. one partner asked for), so a key with such a code
+gets no indicator at all: a partner's value is never taken for the total.
 
-Suppliers are ``partner_kind`` "country" rows with a positive value; World and area rows are
-never suppliers, but area rows count in a total built from partner rows.
+Suppliers are ``partner_kind`` "country" rows with a positive value; World, area (residuals
+such as "Areas, nes") and group rows (EU, ASEAN: overlapping their members) are never suppliers.
 
 Which indicators a key gets (never invented where the data cannot tell):
 
@@ -248,10 +247,9 @@ def _tables(trade: pd.DataFrame, flow: str, groups: Sequence[ProductGroup]) -> _
     n_world = _bincount(cid, nc, is_world.astype("float64"))
     assert (n_world <= 1).all(), "at most one World row per (reporter, flow, hs_code, period)"
     world = _bincount(cid, nc, np.where(is_world, v, 0.0))
-    # Groups (EU, ASEAN) overlap their member countries: never part of a sum.
-    is_part = (kind == "country") | (kind == "area")
-    partner_sum = _bincount(cid, nc, np.where(is_part, v, 0.0))
-    code_total = np.where(n_world > 0, world, partner_sum)
+    # Without a World row a code's total is unknown: partner rows alone may be a partial download
+    # (one partner asked for), and taking their sum as the total would invent a complete breakdown.
+    code_total = np.where(n_world > 0, world, np.nan)
     code_kid = cuniq // max(len(hs_codes), 1)
     assert (code_kid[cid] == kid).all(), "each (key, hs_code) id belongs to its rows' key"
 

@@ -36,11 +36,13 @@ AREA = "XNA"  # stands for a residual like "Areas, nes" (partner_kind "area")
 # helpers
 
 
-def trade(rows, **defaults) -> pd.DataFrame:
+def trade(rows, world: str | None = "sum", **defaults) -> pd.DataFrame:
     """A valid TRADE frame from dicts (or (partner, value) pairs) with defaults filled in.
 
     Defaults: reporter USA, flow import, hs_code 850511, period 2024; partner_kind from the
-    partner (WLD → world, XNA → area, else country).
+    partner (WLD → world, XNA → area, else country). Unless the rows have a World row or
+    ``world=None``, a World row equal to the sum of the country and area rows is added, as a
+    source sends it with a complete partner breakdown.
     """
     base = dict(reporter="USA", flow="import", hs_code="850511", period="2024") | defaults
     recs = []
@@ -52,6 +54,15 @@ def trade(rows, **defaults) -> pd.DataFrame:
             "world" if rec["partner"] == WORLD else "area" if rec["partner"] == AREA else "country",
         )
         recs.append(rec)
+    if world == "sum" and recs and not any(r["partner"] == WORLD for r in recs):
+        by_key: dict[tuple, float] = {}
+        for r in recs:
+            if r["partner_kind"] in ("country", "area"):
+                k = (r["reporter"], r["flow"], r["hs_code"], r["period"])
+                by_key[k] = by_key.get(k, 0.0) + float(r["value_usd"])
+        for (reporter, flow, hs_code, period), total in by_key.items():
+            recs.append(dict(reporter=reporter, flow=flow, hs_code=hs_code, period=period, partner=WORLD,
+                             partner_kind="world", value_usd=total))
     df = pd.DataFrame.from_records(recs, columns=list(TRADE_COLUMNS[:7]))
     for col in ("reporter", "partner", "partner_kind", "flow", "hs_code", "period"):
         df[col] = df[col].astype("str")
@@ -538,3 +549,11 @@ def test_group_partners_are_never_suppliers_nor_part_of_the_total():
     assert c["china_share"] == approx(0.5)
     assert c["hhi"] == approx(0.3**2 + 0.2**2 + 0.5**2)
     assert "EUU" not in set(supplier_shares(t)["partner"])
+
+
+def test_without_a_world_row_nothing_is_claimed():
+    # A one-partner download (China's imports of 8542 from the US only) is not a complete
+    # breakdown: no HHI, no top supplier, no shares; the partner value is not the total.
+    t = trade([("USA", 500.0)], world=None, reporter="CHN", hs_code="8542")
+    assert concentration(t).empty
+    assert supplier_shares(t).empty

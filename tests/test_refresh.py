@@ -94,8 +94,8 @@ def test_refresh_stores_exactly_the_served_values_and_recomputes_indicators(fake
     replaced = (trade["reporter"] == "USA") & (trade["hs_code"] == "280530") & (trade["period"] == "2024")
     assert set(trade.loc[replaced, "partner"]) == {"WLD", "CHN", "JPN", "KOR"}
     assert len(trade) == bundled_rows - in_slice.sum() + 6
-    assert outcome.removed == in_slice.sum() - 3  # CHN, JPN, KOR were in both: changed or unchanged
-    assert outcome.added == 3  # USA WLD (the bundled extract has no World rows), JPN WLD, JPN CHN
+    assert outcome.removed == in_slice.sum() - 4  # WLD, CHN, JPN, KOR were in both: changed or unchanged
+    assert outcome.added == 2  # JPN WLD, JPN CHN
     assert _indicator(store, "USA", "280530", "hhi") == pytest.approx(0.7**2 + 0.2**2 + 0.1**2)
     assert _indicator(store, "JPN", "280530", "china_share") == pytest.approx(1.0)
     assert _indicator(store, "USA", "rare_earths", "total_value_usd") > 1000.0  # the group still has 284610...

@@ -15,7 +15,9 @@ def _parse(content: bytes) -> pd.DataFrame:
 
 def test_parses_the_recorded_head(data_dir):
     content = (data_dir / "supplier_share/fct_supplier_share_head.csv").read_bytes()
-    tidy = _parse(content)
+    everything = _parse(content)
+    world = everything[everything["partner"] == "WLD"]
+    tidy = everything[everything["partner"] != "WLD"].reset_index(drop=True)
     raw = pd.read_csv(data_dir / "supplier_share/fct_supplier_share_head.csv", dtype={"canonical_product_id": str})
     assert len(tidy) == len(raw)
     assert set(tidy["reporter"]) == {"USA"}
@@ -24,6 +26,10 @@ def test_parses_the_recorded_head(data_dir):
     assert tidy["period"].tolist() == raw["year"].astype(str).tolist()
     assert tidy["partner"].tolist() == raw["partner_iso3"].tolist()
     assert tidy["value_usd"].tolist() == raw["import_value_usd"].tolist()
+    # The World row is restored per product and year as the sum of the partners (PROVENANCE §10).
+    assert set(world["partner_kind"]) == {"world"}
+    sums = raw.groupby(raw["year"].astype(str))["import_value_usd"].sum()
+    assert dict(zip(world["period"], world["value_usd"], strict=True)) == pytest.approx(sums.to_dict())
     first = tidy.iloc[0]
     assert (first["partner"], first["hs_code"], first["period"], first["value_usd"]) == ("CHN", "280530", "2018",
                                                                                          6081534.0)
