@@ -34,6 +34,7 @@ AGGREGATES = {
     "EMU": "Euro area",
     "EAS": "East Asia & Pacific",
     "QAS": "ASEAN",
+    "QUJ": "United States + Japan",
     "QNE": "Areas not elsewhere specified",
 }
 #: Codes some sources use for countries that ISO 3166-1 does not (or no longer) list.

@@ -38,7 +38,10 @@ import pandas as pd
 
 from econsec.countries import CHINA, CHINA_WITH_SARS
 from econsec.schema import FLOWS, validate_trade
+from indicators.base import Indicator
 from indicators.products import PRODUCT_GROUPS, ProductGroup
+
+FAMILY = "Supplier concentration"
 
 #: A partner breakdown "covers the total" when country suppliers account for at least 99% of
 #: it. Comtrade partner rows usually sum to the World row to within rounding; a larger gap
@@ -66,17 +69,6 @@ SHARE_COLUMNS = [
 INDICATOR_COLUMNS = ["indicator", "reporter", "flow", "product", "product_kind", "period", "value"]
 _STR_SHARE = ["reporter", "flow", "product", "product_kind", "period", "partner"]
 _STR_IND = ["indicator", "reporter", "flow", "product", "product_kind", "period"]
-
-
-@dataclass(frozen=True)
-class Indicator:
-    """Labels and units of one indicator id, for the CLI and the dashboard."""
-
-    id: str
-    name: str
-    unit: str
-    definition: str
-    scale: str
 
 
 INDICATORS: tuple[Indicator, ...] = (

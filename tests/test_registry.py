@@ -23,7 +23,7 @@ def test_every_source_has_a_connector_or_file_loaders():
 @pytest.mark.parametrize("source", sorted(registry.API_CONNECTORS))
 def test_api_connectors_follow_the_protocol(source):
     module = registry.connector(source)
-    assert module.SOURCE == source and module.TABLE in schema.TABLE_VALIDATORS
+    assert source == module.SOURCE and module.TABLE in schema.TABLE_VALIDATORS
     assert module.__doc__ and len(module.__doc__) > 200, "the module docstring explains the API"
     for name in ("default_queries", "fetch", "parse"):
         assert callable(getattr(module, name)), name

@@ -1,0 +1,78 @@
+"""Every indicator family, run in one place (refresh and snapshot build call :func:`compute_all`).
+
+Families are listed explicitly (no import-time discovery); each is documented in
+:mod:`indicators.base`. A family whose inputs are missing returns no rows rather than failing,
+so a store without, say, FDI data still gets every other indicator.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from types import ModuleType
+
+import pandas as pd
+
+from indicators import base
+
+log = logging.getLogger(__name__)
+
+#: Concentration first: it also produces the supplier_shares table.
+FAMILIES: tuple[str, ...] = (
+    "indicators.concentration",
+    "indicators.partner_groups",
+    "indicators.alliance",
+    "indicators.screening",
+    "indicators.chokepoints",
+    "indicators.exposure",
+    "indicators.innovation",
+    "indicators.minerals",
+    "indicators.events",
+)
+
+
+def families() -> list[ModuleType]:
+    """The family modules that exist (a family still being written is skipped, and says so)."""
+    out = []
+    for name in FAMILIES:
+        try:
+            out.append(importlib.import_module(name))
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            log.warning("indicator family %s is not installed; skipped", name)
+    return out
+
+
+def all_indicators() -> dict[str, base.Indicator]:
+    """Every registered indicator by id; ids are unique across families."""
+    out: dict[str, base.Indicator] = {}
+    for module in families():
+        for indicator in module.INDICATORS:
+            if indicator.id in out:
+                raise ValueError(f"indicator id {indicator.id!r} is registered twice")
+            out[indicator.id] = indicator
+    return out
+
+
+def compute_all(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """``{"indicators": every family's values, "supplier_shares": ...}`` from the store's tidy tables."""
+    from indicators import concentration
+
+    parts = []
+    shares = None
+    for module in families():
+        if module is concentration:
+            trade = tables.get("trade")
+            if trade is None or trade.empty:
+                continue
+            result = concentration.compute(trade)
+            shares = result["supplier_shares"]
+            parts.append(base.values(result["indicators"]))
+        else:
+            parts.append(base.values(module.compute(tables)))
+    indicators = base.values(pd.concat(parts, ignore_index=True)) if parts else base.empty()
+    out = {"indicators": indicators}
+    if shares is not None:
+        out["supplier_shares"] = shares
+    return out
