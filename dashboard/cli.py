@@ -167,6 +167,33 @@ def sources_command() -> None:
             click.echo(f"{'':15} last error: {state['last_error']}")
 
 
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(("text", "csv", "json")), default="text", show_default=True)
+@click.option("--goal", "goal_ids", multiple=True, metavar="ID", help="Only these goals (repeatable).")
+def goals(fmt: str, goal_ids: tuple[str, ...]) -> None:
+    """Each policy goal of the essays with its status, latest values and explanation."""
+    from econsec.store import Store
+    from indicators import goals as goal_registry
+
+    unknown = sorted(set(goal_ids) - set(goal_registry.GOALS_BY_ID))
+    if unknown:
+        raise click.BadParameter(f"unknown goal {', '.join(unknown)}; known: "
+                                 f"{', '.join(goal_registry.GOALS_BY_ID)}", param_hint="--goal")
+    table = Store().read("goal_status")
+    if goal_ids:
+        table = table[table["goal"].isin(goal_ids)]
+    if fmt != "text":
+        _write_table(table, fmt, None)
+        return
+    for goal_id, rows in table.groupby("goal", sort=False):
+        goal = goal_registry.GOALS_BY_ID[goal_id]
+        first = rows.iloc[0]
+        click.echo(f"[{first['status'].upper():9}] {goal.title}  ({goal.theme})")
+        click.echo(f"            from {goal.essay.citation}")
+        click.echo(f"            {first['explanation']}")
+        click.echo("")
+
+
 @main.group()
 def snapshot() -> None:
     """Build or inspect the bundled snapshot shipped inside the package."""

@@ -335,13 +335,14 @@ def load_inputs(shared: Path) -> tuple[dict[str, pd.DataFrame], list[dict]]:
 def build(shared: Path, out: Path, reference_dir: Path | None = None) -> dict:
     """Build the snapshot into ``out`` (a store generation layout) and return its manifest."""
     from connectors import comtrade_reference
-    from indicators import registry
+    from indicators import registry, status
 
     tables, entries = load_inputs(shared)
     tables = {name: frame.sort_values(TABLE_KEYS[name], kind="mergesort").reset_index(drop=True)
               for name, frame in tables.items()}
     trade = tables["trade"]
     tables.update(registry.compute_all(tables))
+    tables["goal_status"] = status.table(tables["indicators"])
 
     hs_path = shared / "recorded/comtrade/files_v1_app_reference_HS.json"
     reference = comtrade_reference.parse_hs_reference(hs_path.read_bytes(), url=f"file:{hs_path.name}")

@@ -168,12 +168,13 @@ def run(sources: Sequence[str] | None = None, *, store: Store | None = None,
 
 
 def _write(store: Store, tables: dict[str, pd.DataFrame], outcomes: list[Outcome]) -> None:
-    from indicators import registry
+    from indicators import registry, status
 
     # Every family reads every tidy table, refreshed or not: start from the whole store.
     inputs = {name: tables[name] if name in tables else store.read(name)
               for name in schema.TABLE_VALIDATORS if name in tables or name in store.tables()}
     tables.update(registry.compute_all(inputs))
+    tables["goal_status"] = status.table(tables["indicators"])
     manifest = store.manifest()
     refreshes = manifest.setdefault("refreshes", {})
     for outcome in outcomes:

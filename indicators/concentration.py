@@ -194,7 +194,8 @@ def _long(trade: pd.DataFrame, flow: str, groups: Sequence[ProductGroup]) -> pd.
         trade["flow"] == flow,
         ["reporter", "flow", "hs_code", "period", "partner", "partner_kind", "value_usd"],
     ]
-    parts = [t.assign(product=t["hs_code"], product_kind="hs")]
+    # All goods (hs_code TOTAL, e.g. the IMF's totals) is product_kind "total", one HS code "hs".
+    parts = [t.assign(product=t["hs_code"], product_kind=np.where(t["hs_code"] == "TOTAL", "total", "hs"))]
     # One pass per group (a handful), not per data group: groups may nest, so a code can
     # belong to several (chips are also semiconductors).
     for group in groups:

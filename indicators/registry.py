@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+from functools import lru_cache
 from types import ModuleType
 
 import pandas as pd
@@ -31,7 +32,8 @@ FAMILIES: tuple[str, ...] = (
 )
 
 
-def families() -> list[ModuleType]:
+@lru_cache(maxsize=1)
+def families() -> tuple[ModuleType, ...]:
     """The family modules that exist (a family still being written is skipped, and says so)."""
     out = []
     for name in FAMILIES:
@@ -41,9 +43,10 @@ def families() -> list[ModuleType]:
             if exc.name != name:
                 raise
             log.warning("indicator family %s is not installed; skipped", name)
-    return out
+    return tuple(out)
 
 
+@lru_cache(maxsize=1)
 def all_indicators() -> dict[str, base.Indicator]:
     """Every registered indicator by id; ids are unique across families."""
     out: dict[str, base.Indicator] = {}
