@@ -46,6 +46,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from connectors.payload import utc as _utc
 from econsec.errors import ConfigError, ParseError, SourceError
 from econsec.schema import FDI_COLUMNS, FDI_KEY, WORLD, validate_fdi
 
@@ -459,8 +460,3 @@ def _check_adds_up(rows: pd.DataFrame, fail) -> None:  # type: ignore[no-untyped
         )
 
 
-def _utc(when: datetime) -> pd.Timestamp:
-    stamp = pd.Timestamp(when)
-    if stamp.tzinfo is None:
-        raise ConfigError(f"retrieved_at {when!r} must be timezone-aware")
-    return stamp.tz_convert("UTC").as_unit("us")

@@ -46,6 +46,9 @@ import pycountry
 import requests
 
 from connectors import http
+from connectors.payload import decode
+from connectors.payload import snippet as _snippet
+from connectors.payload import utc as _utc
 from econsec import settings
 from econsec.countries import TAIWAN
 from econsec.errors import ConfigError, EmptyResultError, ParseError
@@ -219,13 +222,7 @@ def parse(content: bytes | str, *, source_url: str, retrieved_at: datetime) -> p
         return ParseError(message, source=SOURCE, url=source_url)
 
     stamp = _utc(retrieved_at)
-    if isinstance(content, bytes):
-        try:
-            text = content.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise fail(f"the response is not UTF-8 text (byte {exc.start})") from None
-    else:
-        text = content
+    text = decode(content, fail)
     stripped = text.strip()
     if not stripped:
         # How the API says "no rows": HTTP 204 No Content.
@@ -368,15 +365,8 @@ def parse(content: bytes | str, *, source_url: str, retrieved_at: datetime) -> p
 # --------------------------------------------------------------------------- helpers
 
 
-def _snippet(text: str, size: int = 80) -> str:
-    return " ".join(text[:size].split())
 
 
-def _utc(when: datetime) -> pd.Timestamp:
-    stamp = pd.Timestamp(when)
-    if stamp.tzinfo is None:
-        raise ConfigError(f"retrieved_at {when!r} must be timezone-aware")
-    return stamp.tz_convert("UTC").as_unit("us")
 
 
 def _texts(values: list[object], field: str, fail, *, allow_blank: bool = False) -> list[str]:  # type: ignore[no-untyped-def]

@@ -49,6 +49,9 @@ import pandas as pd
 import requests
 
 from connectors import http
+from connectors.payload import decode
+from connectors.payload import snippet as _snippet
+from connectors.payload import utc as _utc
 from econsec import settings
 from econsec.countries import comtrade_to_iso3
 from econsec.errors import ConfigError, EmptyResultError, ParseError, SourceError
@@ -338,13 +341,7 @@ def parse(content: bytes | str, *, source_url: str, retrieved_at: datetime) -> p
     def fail(message: str) -> ParseError:
         return ParseError(message, source=SOURCE, url=source_url)
 
-    if isinstance(content, bytes):
-        try:
-            text = content.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise fail(f"the response is not UTF-8 text (byte {exc.start})") from None
-    else:
-        text = content
+    text = decode(content, fail)
     stripped = text.lstrip()
     if not stripped:
         raise fail("the response body is empty")
@@ -555,15 +552,8 @@ def parse_records(
 # --------------------------------------------------------------------------- helpers
 
 
-def _snippet(text: str, size: int = 80) -> str:
-    return " ".join(text[:size].split())
 
 
-def _utc(when: datetime) -> pd.Timestamp:
-    stamp = pd.Timestamp(when)
-    if stamp.tzinfo is None:
-        raise ConfigError(f"retrieved_at {when!r} must be timezone-aware")
-    return stamp.tz_convert("UTC").as_unit("us")
 
 
 def _is_missing(value: object) -> bool:

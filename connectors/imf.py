@@ -45,6 +45,9 @@ import pandas as pd
 import requests
 
 from connectors import http
+from connectors.payload import decode
+from connectors.payload import snippet as _snippet
+from connectors.payload import utc as _utc
 from econsec import settings
 from econsec.countries import is_iso3
 from econsec.errors import ConfigError, EmptyResultError, ParseError
@@ -230,15 +233,8 @@ def _children(element: ET.Element, name: str) -> list[ET.Element]:
     return [child for child in element if _local(child.tag) == name]
 
 
-def _snippet(text: str, size: int = 80) -> str:
-    return " ".join(text[:size].split())
 
 
-def _utc(when: datetime) -> pd.Timestamp:
-    stamp = pd.Timestamp(when)
-    if stamp.tzinfo is None:
-        raise ConfigError(f"retrieved_at {when!r} must be timezone-aware")
-    return stamp.tz_convert("UTC").as_unit("us")
 
 
 def _period(value: str) -> str | None:
@@ -259,13 +255,7 @@ def _period(value: str) -> str | None:
 
 
 def _root(content: bytes | str, fail) -> ET.Element:  # type: ignore[no-untyped-def]
-    if isinstance(content, bytes):
-        try:
-            text = content.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise fail(f"the response is not UTF-8 text (byte {exc.start})") from None
-    else:
-        text = content
+    text = decode(content, fail)
     stripped = text.lstrip()
     if not stripped:
         raise fail("the response body is empty")

@@ -56,6 +56,8 @@ import pycountry
 import requests
 
 from connectors import http
+from connectors.payload import decode
+from connectors.payload import utc as _utc
 from econsec import settings
 from econsec.countries import is_iso3
 from econsec.errors import ConfigError, EmptyResultError, HTTPStatusError, ParseError, SourceError
@@ -223,13 +225,7 @@ def parse(content: bytes | str, *, source_url: str, retrieved_at: datetime) -> p
     def fail(message: str) -> ParseError:
         return ParseError(message, source=SOURCE, url=source_url)
 
-    if isinstance(content, bytes):
-        try:
-            text = content.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise fail(f"the response is not UTF-8 text (byte {exc.start})") from None
-    else:
-        text = content
+    text = decode(content, fail)
     stripped = text.lstrip()
     if not stripped:
         raise fail("the response body is empty")
@@ -633,8 +629,3 @@ def _number(value: object) -> float:
     return number if math.isfinite(number) else np.nan
 
 
-def _utc(when: datetime) -> pd.Timestamp:
-    stamp = pd.Timestamp(when)
-    if stamp.tzinfo is None:
-        raise ConfigError(f"retrieved_at {when!r} must be timezone-aware")
-    return stamp.tz_convert("UTC").as_unit("us")

@@ -44,6 +44,7 @@ import pycountry
 import requests
 
 from connectors import http
+from connectors.payload import utc as _utc
 from econsec import settings
 from econsec.errors import ConfigError, EmptyResultError, ParseError, SourceError
 from econsec.schema import MINERALS_COLUMNS, MINERALS_KEY, WORLD, validate_minerals
@@ -534,11 +535,6 @@ def _country(name: str, i: int, fail) -> str:  # type: ignore[no-untyped-def]
     return code
 
 
-def _utc(when: datetime) -> pd.Timestamp:
-    stamp = pd.Timestamp(when)
-    if stamp.tzinfo is None:
-        raise ConfigError(f"retrieved_at {when!r} must be timezone-aware")
-    return stamp.tz_convert("UTC").as_unit("us")
 
 
 def _frame(records: list[dict[str, object]], source_url: str, retrieved_at: datetime) -> pd.DataFrame:

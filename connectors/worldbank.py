@@ -50,6 +50,8 @@ import pycountry
 import requests
 
 from connectors import http
+from connectors.payload import decode
+from connectors.payload import utc as _utc
 from econsec import settings
 from econsec.countries import is_iso3
 from econsec.errors import ConfigError, EmptyResultError, ParseError, SourceError
@@ -306,13 +308,7 @@ def parse(content: bytes | str, *, source_url: str, retrieved_at: datetime) -> p
         return ParseError(message, source=SOURCE, url=source_url)
 
     stamp = _utc(retrieved_at)
-    if isinstance(content, bytes):
-        try:
-            text = content.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise fail(f"the response is not UTF-8 text (byte {exc.start})") from None
-    else:
-        text = content.lstrip("\ufeff")
+    text = decode(content, fail)
     stripped = text.strip()
     if not stripped:
         raise fail("the response body is empty")
@@ -609,11 +605,6 @@ def _is_country(code: str) -> bool:
     return bool(_ISO3.match(code)) and is_iso3(code)
 
 
-def _utc(when: datetime) -> pd.Timestamp:
-    stamp = pd.Timestamp(when)
-    if stamp.tzinfo is None:
-        raise ConfigError(f"retrieved_at {when!r} must be timezone-aware")
-    return stamp.tz_convert("UTC").as_unit("us")
 
 
 def _kind(value: object) -> str:
