@@ -43,6 +43,7 @@ def navbar() -> dbc.Navbar:
     links = [
         dbc.NavItem(dbc.NavLink(page["name"], href=page["relative_path"], active="exact"))
         for page in dash.page_registry.values()
+        if not page.get("goal_page")  # fifteen goal pages are reached from the Overview's cards
     ]
     return dbc.Navbar(
         dbc.Container(

@@ -46,28 +46,96 @@ def main() -> None:
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind; 127.0.0.1 keeps it local.")
 @click.option("--port", default=8050, show_default=True, type=click.IntRange(1, 65535))
-@click.option("--debug", is_flag=True,
-              help="Dash debug mode (reloader, tracebacks in the browser). Never in production.")
-def serve(host: str, port: int, debug: bool) -> None:
+@click.option(
+    "--debug", is_flag=True, help="Dash debug mode (reloader, tracebacks in the browser). Never in production."
+)
+@click.option(
+    "--schedule",
+    "with_schedule",
+    is_flag=True,
+    help="Also run the refresh schedule in this process (single-process installs); a file lock in the "
+    "data directory keeps it to one process.",
+)
+def serve(host: str, port: int, debug: bool, with_schedule: bool) -> None:
     """Serve the dashboard (on the bundled snapshot until `econsec refresh` has stored data)."""
     from dashboard.app import create_app
     from econsec.store import Store
 
     store = Store()
+    if with_schedule:
+        from econsec import schedule as schedule_module
+
+        schedule_module.check()  # a bad setting stops here, before serving
     where = "the bundled snapshot" if store.is_bundled else f"the data in {store.path}"
     click.echo(f"econsec dashboard on http://{host}:{port}/ reading {where}", err=True)
-    create_app().run(host=host, port=port, debug=debug)
+    app = create_app()
+    if with_schedule:
+        running = schedule_module.start_in_process(store)
+        click.echo(
+            "refresh schedule: running in this process" if running else "refresh schedule: run by another process",
+            err=True,
+        )
+    app.run(host=host, port=port, debug=debug)
+
+
+@main.command("schedule")
+@click.option(
+    "--source",
+    "sources",
+    multiple=True,
+    metavar="NAME",
+    help="Only this source (repeatable). Default: every source with an API.",
+)
+@click.option("--once", is_flag=True, help="Run the jobs that are due now, one after the other, and exit.")
+@click.option("--list", "list_only", is_flag=True, help="Print the schedule (next run times, UTC) and exit.")
+def schedule_command(sources: tuple[str, ...], once: bool, list_only: bool) -> None:
+    """Refresh each source on its own schedule (ECONSEC_SCHEDULE_<SOURCE>, cron in UTC) until stopped.
+
+    SIGTERM or Ctrl-C stops it cleanly: no new refresh starts and one in progress finishes.
+    """
+    from econsec import schedule as schedule_module
+
+    entries = schedule_module.check(sources or None)
+    if list_only:
+        for line in schedule_module.listing(entries):
+            click.echo(line)
+        return
+    if once:
+        results = schedule_module.run_due(entries)
+        if not results:
+            click.echo("nothing due", err=True)
+        failed = []
+        for source, outcomes in results.items():
+            for outcome in outcomes:
+                click.echo(outcome.summary())
+            if not outcomes or not all(o.ok for o in outcomes):
+                failed.append(source)
+        if failed:
+            click.echo(
+                f"error: {len(failed)} of {len(results)} due refreshes failed or were refused: {', '.join(failed)}",
+                err=True,
+            )
+            sys.exit(1)
+        return
+    click.echo("econsec schedule: running (stop with Ctrl-C or SIGTERM)", err=True)
+    for line in schedule_module.listing(entries):
+        click.echo(line, err=True)
+    schedule_module.run_forever(entries)
 
 
 @main.command()
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="csv", show_default=True)
-@click.option("--out", type=click.Path(dir_okay=False, writable=True, path_type=Path),
-              help="File to write; standard output when omitted (csv, json).")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="File to write; standard output when omitted (csv, json).",
+)
 @click.option("--indicator", "indicator_ids", multiple=True, help="Only these indicator ids (repeatable).")
 @click.option("--reporter", "reporters", multiple=True, help="Only these reporters, ISO3 (repeatable).")
 @click.option("--product", "products", multiple=True, help="Only these products: HS code or group id (repeatable).")
-def indicators(fmt: str, out: Path | None, indicator_ids: tuple[str, ...], reporters: tuple[str, ...],
-               products: tuple[str, ...]) -> None:
+def indicators(
+    fmt: str, out: Path | None, indicator_ids: tuple[str, ...], reporters: tuple[str, ...], products: tuple[str, ...]
+) -> None:
     """Write every stored indicator value as a tidy table (HHI on the 0–1 scale)."""
     from econsec.store import Store
 
@@ -99,8 +167,13 @@ def _write_table(table, fmt: str, out: Path | None) -> None:  # type: ignore[no-
 
 
 @main.command()
-@click.option("--source", "sources", multiple=True, metavar="NAME",
-              help="Only this source (repeatable). Default: every source with an API.")
+@click.option(
+    "--source",
+    "sources",
+    multiple=True,
+    metavar="NAME",
+    help="Only this source (repeatable). Default: every source with an API.",
+)
 def refresh(sources: tuple[str, ...]) -> None:
     """Pull, parse, validate and store the sources; recompute the indicators.
 
@@ -121,8 +194,11 @@ def refresh(sources: tuple[str, ...]) -> None:
 @main.command()
 @click.option("--source", "source_id", required=True, metavar="NAME", help="The source whose rows to write.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="csv", show_default=True)
-@click.option("--out", type=click.Path(dir_okay=False, writable=True, path_type=Path),
-              help="File to write; standard output when omitted (csv, json).")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="File to write; standard output when omitted (csv, json).",
+)
 def data(source_id: str, fmt: str, out: Path | None) -> None:
     """Write the stored tidy rows of one source (a data download; a check of what was stored)."""
     from econsec import sources
@@ -131,8 +207,9 @@ def data(source_id: str, fmt: str, out: Path | None) -> None:
 
     sources.get(source_id)  # ConfigError names the known sources
     store = Store()
-    frames = [store.read(t).pipe(lambda f: f[f["source"] == source_id]) for t in TABLE_VALIDATORS
-              if t in store.tables()]
+    frames = [
+        store.read(t).pipe(lambda f: f[f["source"] == source_id]) for t in TABLE_VALIDATORS if t in store.tables()
+    ]
     frames = [f for f in frames if len(f)]
     if not frames:
         raise click.ClickException(f"no stored rows from {source_id}; run `econsec refresh --source {source_id}`")
@@ -151,7 +228,9 @@ def sources_command() -> None:
 
     store = Store()
     status = refresh_module.status(store)
+    last_runs = refresh_module.last_runs(store)
     stored = {t: store.read(t) for t in TABLE_VALIDATORS if t in store.tables()}
+    newest = sources.newest_retrieved(stored)
     click.echo(f"store: {'bundled snapshot' if store.is_bundled else store.path}")
     for source in sources.SOURCES:
         rows = [f[f["source"] == source.id] for f in stored.values()]
@@ -159,10 +238,24 @@ def sources_command() -> None:
         n = sum(len(r) for r in rows)
         vintage = max((str(r["period"].max()) for r in rows), default="—")
         state = status.get(source.id, {})
-        click.echo(f"{source.id:15} {source.name}")
+        fresh = sources.freshness(
+            source.id, newest_retrieved=newest.get(source.id), last_success=state.get("last_success")
+        )
+        click.echo(f"{source.id:15} {source.name}" + ("  [STALE]" if fresh.stale else ""))
         click.echo(f"{'':15} provides: {source.provides}")
-        click.echo(f"{'':15} stored rows: {n:,}; latest period: {vintage}; "
-                   f"last refresh: {state.get('last_success') or 'never (bundled data)'}")
+        click.echo(
+            f"{'':15} stored rows: {n:,}; latest period: {vintage}; "
+            f"last refresh: {state.get('last_success') or 'never (bundled data)'}"
+        )
+        click.echo(f"{'':15} {fresh.describe()}")
+        run = last_runs.get(source.id)
+        if run:
+            counts = (
+                f"; {run.get('rows', 0):,} rows, {run.get('added', 0):,} new, {run.get('changed', 0):,} changed"
+                if run.get("status") == "ok"
+                else f": {run.get('error')}"
+            )
+            click.echo(f"{'':15} last run: {run.get('status', '?')} {run.get('started')} → {run.get('ended')}{counts}")
         if state.get("last_error"):
             click.echo(f"{'':15} last error: {state['last_error']}")
 
@@ -177,8 +270,9 @@ def goals(fmt: str, goal_ids: tuple[str, ...]) -> None:
 
     unknown = sorted(set(goal_ids) - set(goal_registry.GOALS_BY_ID))
     if unknown:
-        raise click.BadParameter(f"unknown goal {', '.join(unknown)}; known: "
-                                 f"{', '.join(goal_registry.GOALS_BY_ID)}", param_hint="--goal")
+        raise click.BadParameter(
+            f"unknown goal {', '.join(unknown)}; known: {', '.join(goal_registry.GOALS_BY_ID)}", param_hint="--goal"
+        )
     table = Store().read("goal_status")
     if goal_ids:
         table = table[table["goal"].isin(goal_ids)]
@@ -200,11 +294,18 @@ def snapshot() -> None:
 
 
 @snapshot.command("build")
-@click.option("--from", "shared", required=True,
-              type=click.Path(exists=True, file_okay=False, path_type=Path),
-              help="The shared data folder (with PROVENANCE.md), e.g. ../shared/data.")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
-              help="Where to write; default: the package's bundled snapshot folder.")
+@click.option(
+    "--from",
+    "shared",
+    required=True,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="The shared data folder (with PROVENANCE.md), e.g. ../shared/data.",
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where to write; default: the package's bundled snapshot folder.",
+)
 def snapshot_build(shared: Path, out: Path | None) -> None:
     """Send every bundled input through its parser, compute the indicators, write Parquet + manifest."""
     from econsec import build, store

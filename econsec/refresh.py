@@ -8,22 +8,29 @@ changes nothing: its error is recorded and its last good data stays. When at lea
 source succeeded, the indicators are recomputed from the merged tables and everything is
 written as one new store generation (see :mod:`econsec.store`). The write lock is held for
 the whole run, so a second refresh started meanwhile is refused.
+
+Every run is appended to ``history.json`` (start, end, source, rows, added/changed/unchanged/removed,
+status ``ok``/``failed``/``refused``, error). When a new generation is written, goal statuses are
+compared with the previous generation's and changes become alerts (:mod:`econsec.alerts`), delivered
+after the write lock is released; a delivery failure never fails the refresh.
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
 import logging
 import shutil
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 
 import pandas as pd
 
 from connectors import http, registry
-from econsec import schema
+from econsec import alerts, schema
 from econsec.errors import EconsecError, EmptyResultError, SourceUnreachable, StoreError
 from econsec.store import Store
 
@@ -136,13 +143,15 @@ def run(sources: Sequence[str] | None = None, *, store: Store | None = None,
     names = list(sources) if sources else list(registry.API_CONNECTORS)
     for name in names:
         registry.connector(name)  # an unknown source is a ConfigError before anything starts
+    delivery = alerts.config()  # so is a bad alert setting
     run_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     outcomes: list[Outcome] = []
+    new_alerts: list[alerts.Alert] = []
     with store.writer():
         tables: dict[str, pd.DataFrame] = {}
         for name in names:
             progress(f"{name}: fetching …")
-            started = time.monotonic()
+            started, started_at = time.monotonic(), _now()
             try:
                 table, rows, outcome = fetch_source(name, store, run_id)
                 if table not in tables:
@@ -152,19 +161,42 @@ def run(sources: Sequence[str] | None = None, *, store: Store | None = None,
                     setattr(outcome, name_, count)
                 outcome.ok = True
             except SourceUnreachable as exc:
-                outcome = Outcome(source=name, error=f"offline or unreachable: {exc}")
+                outcome = Outcome(source=name, error=f"offline or unreachable: {exc}", started=started_at)
             except EconsecError as exc:
-                outcome = Outcome(source=name, error=str(exc))
+                outcome = Outcome(source=name, error=str(exc), started=started_at)
             outcome.ended = _now()
             outcomes.append(outcome)
             progress(f"{outcome.summary()}  [{time.monotonic() - started:.1f} s]")
         if tables:
+            previous = _goal_status(store)
             _write(store, tables, outcomes)
             for outcome in outcomes:
                 if outcome.ok:
                     _prune_raw(store, outcome.source, keep=run_id)
+            new_alerts = _alerts(store, previous, tables["goal_status"])
         _record(store, outcomes)
+    if new_alerts:
+        alerts.deliver(new_alerts, delivery)
     return outcomes
+
+
+def _goal_status(store: Store) -> pd.DataFrame | None:
+    try:
+        return store.read("goal_status") if "goal_status" in store.tables() else None
+    except StoreError as exc:
+        log.warning("no previous goal statuses to compare with: %s", exc)
+        return None
+
+
+def _alerts(store: Store, previous: pd.DataFrame | None, current: pd.DataFrame) -> list[alerts.Alert]:
+    """Compare and record; a problem here is logged, the new data is already stored."""
+    try:
+        found = alerts.compare(previous, current)
+        alerts.record(store, found)
+        return found
+    except Exception:  # noqa: BLE001 - alerts must never fail a refresh that already stored its data
+        log.exception("could not compute or record goal alerts")
+        return []
 
 
 def _write(store: Store, tables: dict[str, pd.DataFrame], outcomes: list[Outcome]) -> None:
@@ -187,24 +219,68 @@ def _write(store: Store, tables: dict[str, pd.DataFrame], outcomes: list[Outcome
     store.write(tables, manifest)
 
 
-def _record(store: Store, outcomes: list[Outcome]) -> None:
-    """Per-source status (last success, last error) and the run history, beside the generations."""
+@contextmanager
+def _state_lock(store: Store) -> Iterator[None]:
+    """Serialise read-modify-write of the state files (a refused run records itself without the write lock)."""
+    store.path.mkdir(parents=True, exist_ok=True)
+    with (store.path / ".state.lock").open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+
+
+def _read_state(store: Store, name: str, default: object) -> object:
     try:
-        status = store.read_json(STATUS_FILE, {})
-        history = store.read_json(HISTORY_FILE, [])
+        return store.read_json(name, default)
     except StoreError as exc:  # a damaged state file must not lose the refreshed data
         log.warning("%s; starting a new one", exc)
-        status, history = {}, []
-    for outcome in outcomes:
-        entry = status.setdefault(outcome.source, {})
-        entry["last_attempt"] = outcome.ended
-        if outcome.ok:
-            entry.update(last_success=outcome.ended, rows=outcome.rows, periods=outcome.periods, last_error=None)
-        else:
-            entry["last_error"] = outcome.error
-        history.append(asdict(outcome))
-    store.write_json(STATUS_FILE, status)
-    store.write_json(HISTORY_FILE, history[-HISTORY_LENGTH:])
+        return default
+
+
+def _history_entry(outcome: Outcome) -> dict:
+    return {**asdict(outcome), "status": "ok" if outcome.ok else "failed"}
+
+
+def _record(store: Store, outcomes: list[Outcome]) -> None:
+    """Per-source status (last success, last error) and the run history, beside the generations."""
+    with _state_lock(store):
+        status = _read_state(store, STATUS_FILE, {})
+        history = _read_state(store, HISTORY_FILE, [])
+        for outcome in outcomes:
+            entry = status.setdefault(outcome.source, {})
+            entry["last_attempt"] = outcome.ended
+            if outcome.ok:
+                entry.update(last_success=outcome.ended, rows=outcome.rows, periods=outcome.periods, last_error=None)
+            else:
+                entry["last_error"] = outcome.error
+            history.append(_history_entry(outcome))
+        store.write_json(STATUS_FILE, status)
+        store.write_json(HISTORY_FILE, history[-HISTORY_LENGTH:])
+
+
+def record_refused(store: Store, sources: Sequence[str], error: str, started: str) -> None:
+    """Put a run that could not start (another refresh held the lock) in the history."""
+    ended = _now()
+    with _state_lock(store):
+        history = _read_state(store, HISTORY_FILE, [])
+        for source in sources:
+            history.append({**asdict(Outcome(source=source, error=error, started=started, ended=ended)),
+                            "status": "refused"})
+        store.write_json(HISTORY_FILE, history[-HISTORY_LENGTH:])
+
+
+def history(store: Store | None = None, n: int | None = None) -> list[dict]:
+    """Recorded runs, newest first (the newest ``n``)."""
+    entries = _read_state(store or Store(), HISTORY_FILE, [])
+    entries = entries if isinstance(entries, list) else []
+    return list(reversed(entries if n is None else entries[-n:]))
+
+
+def last_runs(store: Store | None = None) -> dict[str, dict]:
+    """The newest recorded run of each source."""
+    out: dict[str, dict] = {}
+    for entry in history(store):
+        out.setdefault(str(entry.get("source")), entry)
+    return out
 
 
 def status(store: Store | None = None) -> dict:

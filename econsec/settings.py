@@ -90,6 +90,34 @@ SETTINGS: tuple[Setting, ...] = (
         "Back-off factor in seconds between retries (1, 2, 4, ... times this), capped at 120 s.",
     ),
     Setting("ECONSEC_LOG_LEVEL", "INFO", "Log level: DEBUG, INFO, WARNING or ERROR."),
+    # -- schedule (``econsec schedule``, ``econsec serve --schedule``): cron expressions in UTC ------------------
+    Setting("ECONSEC_SCHEDULE_UN_COMTRADE", "0 3 5 * *",
+            "When to refresh UN Comtrade: a five-field cron expression in UTC (monthly data), or `off`."),
+    Setting("ECONSEC_SCHEDULE_IMF", "0 4 6 * *", "When to refresh the IMF (monthly data): cron in UTC, or `off`."),
+    Setting("ECONSEC_SCHEDULE_US_CENSUS", "0 5 7 * *",
+            "When to refresh the US Census Bureau (monthly data): cron in UTC, or `off`."),
+    Setting("ECONSEC_SCHEDULE_WORLDBANK", "0 3 2 1,4,7,10 *",
+            "When to refresh the World Bank (annual series, checked quarterly): cron in UTC, or `off`."),
+    Setting("ECONSEC_SCHEDULE_OECD", "0 4 3 1,4,7,10 *",
+            "When to refresh the OECD (quarterly FDI): cron in UTC, or `off`."),
+    Setting("ECONSEC_SCHEDULE_USGS", "0 5 15 2,8 *",
+            "When to refresh USGS (the yearly Mineral Commodity Summaries, checked twice a year): cron in UTC, "
+            "or `off`."),
+    Setting("ECONSEC_MISFIRE_GRACE_SECONDS", "86400",
+            "How late (seconds) a scheduled refresh may still start, e.g. after the machine slept; runs missed "
+            "meanwhile are coalesced into one."),
+    Setting("ECONSEC_STALE_GRACE_DAYS", "7",
+            "Days of grace after a source's cadence before its data is flagged STALE."),
+    # -- alerts on goal-status changes --------------------------------------------------------------------------
+    Setting("ECONSEC_ALERT_WEBHOOK_URL", None,
+            "If set, goal-status alerts are POSTed here as JSON. Treated as a secret (webhook URLs carry tokens).",
+            secret=True),
+    Setting("ECONSEC_SMTP_HOST", None, "If set (with the two addresses below), alerts are also sent by e-mail."),
+    Setting("ECONSEC_SMTP_PORT", "587", "SMTP port (STARTTLS is used when the server offers it)."),
+    Setting("ECONSEC_SMTP_USER", None, "SMTP user name, if the server needs a login."),
+    Setting("ECONSEC_SMTP_PASSWORD", None, "SMTP password for `ECONSEC_SMTP_USER`.", secret=True),
+    Setting("ECONSEC_ALERT_EMAIL_TO", None, "Recipients of alert e-mails, comma-separated."),
+    Setting("ECONSEC_ALERT_EMAIL_FROM", None, "Sender address of alert e-mails."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -155,3 +183,18 @@ def secret(name: str) -> str | None:
 def secret_values() -> list[str]:
     """The values of every secret that is set, so they can be scrubbed from text."""
     return [v for s in SETTINGS if s.secret and (v := raw(s.name))]
+
+
+def misfire_grace_seconds() -> int:
+    return int(_number("ECONSEC_MISFIRE_GRACE_SECONDS", int, 1))
+
+
+def stale_grace_days() -> float:
+    return _number("ECONSEC_STALE_GRACE_DAYS", float, 0.0)
+
+
+def smtp_port() -> int:
+    port = int(_number("ECONSEC_SMTP_PORT", int, 1))
+    if port > 65535:
+        raise ConfigError(f"ECONSEC_SMTP_PORT={port} must be at most 65535")
+    return port

@@ -113,3 +113,73 @@ def get(source_id: str) -> Source:
 
         known = ", ".join(SOURCES_BY_ID)
         raise ConfigError(f"unknown source {source_id!r}; known sources: {known}") from None
+
+
+@dataclass(frozen=True)
+class Freshness:
+    """How current a source's stored data is (see :func:`freshness`)."""
+
+    source: str
+    as_of: str | None  # ISO time of the last successful refresh or newest stored row, whichever is later
+    age_days: float | None
+    limit_days: float  # cadence + grace
+    stale: bool
+
+    @property
+    def label(self) -> str:
+        if self.as_of is None:
+            return "NO DATA"
+        return "STALE" if self.stale else "current"
+
+    def describe(self) -> str:
+        if self.as_of is None:
+            return "NO DATA: nothing stored from this source"
+        age = f"{self.age_days:.0f} days old" if self.age_days is not None else "age unknown"
+        if self.stale:
+            return f"STALE: data as of {self.as_of[:10]} is {age}; expected at least every {self.limit_days:.0f} days"
+        return f"current: data as of {self.as_of[:10]} ({age})"
+
+
+def freshness(source_id: str, *, newest_retrieved: object = None, last_success: str | None = None,
+              now: object = None, grace_days: float | None = None) -> Freshness:
+    """Is a source's data stale? Its age is counted from the later of its last successful refresh and
+    the newest ``retrieved_at`` of its stored rows; stale when older than ``cadence_days`` + grace
+    (``ECONSEC_STALE_GRACE_DAYS``)."""
+    import pandas as pd
+
+    from econsec import settings
+
+    source = get(source_id)
+    grace = settings.stale_grace_days() if grace_days is None else grace_days
+    limit = source.cadence_days + grace
+    stamps = []
+    for value in (newest_retrieved, last_success):
+        if value is None or (isinstance(value, float) and pd.isna(value)):
+            continue
+        try:
+            stamp = pd.Timestamp(value)
+        except (TypeError, ValueError):
+            continue
+        if pd.isna(stamp):
+            continue
+        stamps.append(stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC"))
+    if not stamps:
+        return Freshness(source_id, None, None, limit, False)
+    as_of = max(stamps)
+    current = pd.Timestamp.now(tz="UTC") if now is None else pd.Timestamp(now)
+    if current.tzinfo is None:
+        current = current.tz_localize("UTC")
+    age = (current - as_of).total_seconds() / 86400
+    return Freshness(source_id, as_of.isoformat(timespec="seconds"), age, limit, age > limit)
+
+
+def newest_retrieved(tables: dict) -> dict[str, object]:
+    """``{source id: newest retrieved_at}`` over stored tidy tables (``{name: DataFrame}``)."""
+    out: dict[str, object] = {}
+    for frame in tables.values():
+        if "retrieved_at" not in frame.columns or "source" not in frame.columns or frame.empty:
+            continue
+        for source, newest in frame.groupby("source")["retrieved_at"].max().items():
+            key = str(source)
+            out[key] = newest if key not in out else max(out[key], newest)  # type: ignore[type-var]
+    return out

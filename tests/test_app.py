@@ -231,7 +231,7 @@ def test_create_app_registers_pages_and_callbacks(app):
 
 
 def test_default_layout_shows_goal_kpis_and_charts(app):
-    layout = _page("/")["layout"]()
+    layout = _page("/concentration")["layout"]()
     text = _text(layout)
     assert "Derisk critical-mineral supply chains" in text
     assert "From: " in text and "Goto" in text
@@ -261,14 +261,14 @@ def test_default_layout_shows_goal_kpis_and_charts(app):
     ],
 )
 def test_bad_query_values_fall_back_with_a_notice(app, params, notice):
-    layout = _page("/")["layout"](**params)
+    layout = _page("/concentration")["layout"](**params)
     notices = next(c for c in layout.children if getattr(c, "id", None) == "sc-notice")
     assert notice in _text(notices)
     assert "sc-graph-hhi" in _ids(layout)
 
 
 def test_query_values_select_the_view(app):
-    layout = _page("/")["layout"](reporter="jpn", product="rare_earths", start="2020", end="2022")
+    layout = _page("/concentration")["layout"](reporter="jpn", product="rare_earths", start="2020", end="2022")
     graph = _find(layout, "sc-graph-china")
     assert list(graph.figure.data[0].x) == [2020, 2021, 2022]
     assert graph.figure.layout.title.subtitle.text == "Japan, imports of rare earths, 2020–2022"
@@ -278,7 +278,7 @@ def test_query_values_select_the_view(app):
 
 
 def test_partial_breakdown_says_so_instead_of_an_empty_chart(app):
-    layout = _page("/")["layout"](reporter="JPN", product="2504")
+    layout = _page("/concentration")["layout"](reporter="JPN", product="2504")
     empty = _find(layout, "sc-empty")
     message = _text(empty)
     assert "no complete supplier breakdown" in message and "only the share from China is measurable" in message
@@ -293,7 +293,7 @@ def test_partial_years_are_left_out_of_supplier_charts(app):
 
     assert "2018" not in set(data.shares("USA", "280530")["period"])
     assert "2018" in set(data.shares("USA", "280530", complete_only=False)["period"])
-    layout = _page("/")["layout"](reporter="USA", product="280530")
+    layout = _page("/concentration")["layout"](reporter="USA", product="280530")
     assert 2018 not in _find(layout, "sc-graph-suppliers").figure.data[0].x
     assert "No complete supplier breakdown for 2018" in _text(layout)
 
@@ -317,15 +317,15 @@ def test_source_line_comes_from_trade_rows_and_manifest(app):
     )
     assert data.source_line("JPN", "rare_earths").startswith("Source: UN Comtrade, Japan-reported imports")
     assert data.source_line("JPN", "2504").endswith(f"data as of {PARTIAL_RETRIEVED}.")
-    fig = _find(_page("/")["layout"](), "sc-graph-hhi").figure
+    fig = _find(_page("/concentration")["layout"](), "sc-graph-hhi").figure
     assert any(RETRIEVED in (a.text or "") for a in fig.layout.annotations)
 
 
 def test_notes_carry_only_the_caveats_of_the_datasets_behind_the_view(app):
-    us = _text(_page("/")["layout"]())
+    us = _text(_page("/concentration")["layout"]())
     assert "Synthetic data written by the test suite." in us
     assert "Only two partners" not in us
-    jp = _text(_page("/")["layout"](reporter="JPN", product="2504"))
+    jp = _text(_page("/concentration")["layout"](reporter="JPN", product="2504"))
     assert "Only two partners" in jp and "Synthetic data written" not in jp
 
 
@@ -340,14 +340,14 @@ def test_callbacks_render_content_and_product_options(app):
 
 def test_server_serves_index_and_layout(app):
     client = app.server.test_client()
-    index = client.get("/")
+    index = client.get("/concentration")
     assert index.status_code == 200
     html = index.get_data(as_text=True)
     assert "bootstrap.min.css" in html and "cdn" not in html.lower()
     layout = client.get("/_dash-layout")
     assert layout.status_code == 200
     assert "footer-data" in layout.get_data(as_text=True)
-    assert client.get("/?reporter=JPN&product=2504").status_code == 200
+    assert client.get("/concentration?reporter=JPN&product=2504").status_code == 200
     css = client.get("/assets/bootstrap.min.css")
     try:
         assert css.status_code == 200 and b"Bootstrap" in css.get_data()[:200]
@@ -385,7 +385,7 @@ def test_bundled_snapshot_renders():
     from dashboard.app import create_app, footer
 
     create_app()
-    layout = _page("/")["layout"]()
+    layout = _page("/concentration")["layout"]()
     assert "sc-error" not in _ids(layout)
     assert "sc-graph-china" in _ids(layout) or "sc-empty" in _ids(layout)
     assert "bundled snapshot" in _text(footer())

@@ -1,7 +1,7 @@
 """Supply concentration: who supplies a reporter's imports of a critical product, and how
 concentrated that supply is. Serves the goal "Derisk critical-mineral supply chains".
 
-The view is in the URL (``/?reporter=JPN&product=850511&start=2019&end=2024``) so it can
+The view is in the URL (``/concentration?reporter=JPN&product=850511&start=2019&end=2024``) so it can
 be bookmarked and shared; bad values fall back to the defaults with a visible notice.
 """
 
@@ -23,11 +23,11 @@ GOAL = GOALS_BY_ID["derisk-critical-minerals"]
 
 dash.register_page(
     __name__,
-    path="/",
+    path="/concentration",
     name="Supply concentration",
     title="Supply concentration · econsec",
     description="How concentrated US and Japanese imports of critical minerals and chips are; China's share.",
-    order=0,
+    order=10,
 )
 
 ID = "sc"  # prefix of every component id on this page

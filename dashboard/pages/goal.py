@@ -1,0 +1,304 @@
+"""One page per policy goal (``/goal/<goal id>``), registered in a loop from the goals registry
+(dmc-docs style), plus a catch-all ``/goal/<goal_id>`` template that answers unknown ids with a
+"no such goal" page. The per-goal pages sort before the template (``order``), and Dash matches
+pages in registry order, so a known id never reaches the catch-all.
+
+A page: the goal, its stored status and explanation, how the status is judged, each measure as a
+chart against the rule (HHI bands, baseline and watch band) with the coercion and export-control
+events on its timeline, the caveats, and each chart's source line.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache, partial
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from dashboard import data, figures
+from dashboard import goal_figures as gf
+from dashboard import scorecard as sc
+from econsec.errors import EconsecError
+from indicators import events as ev
+from indicators import goals as g
+from indicators import status as st
+from indicators.thresholds import THRESHOLDS_BY_ID
+
+ID = "goal"
+ORDER = 100  # after the app's other pages; the catch-all comes last
+#: Goals whose evidence is the sequence of measures itself: their page shows the events timeline.
+TIMELINE_GOALS = ("economic-security-convergence", "flexible-strategy")
+EVENT_WINDOW_INDICATORS = ("export_value_change_12m", "export_volume_change_12m")
+
+
+def _id(name: str) -> str:
+    return f"{ID}-{name}"
+
+
+def _register() -> None:
+    for i, goal in enumerate(g.GOALS):
+        dash.register_page(
+            f"{__name__}.{goal.id}",
+            path=sc.goal_href(goal.id),
+            name=goal.title,
+            title=f"{goal.title} · econsec",
+            description=goal.statement,
+            order=ORDER + i,
+            layout=partial(layout, goal_id=goal.id),
+            goal_page=True,
+        )
+    dash.register_page(
+        f"{__name__}.unknown",
+        path_template="/goal/<goal_id>",
+        name="Goal",
+        title="Goal · econsec",
+        order=ORDER + 999,
+        layout=layout,
+        goal_page=True,
+    )
+
+
+# -- pieces ------------------------------------------------------------------------------------
+def _fmt(indicator: str, value: float) -> str:
+    return st.format_value(indicator, value)
+
+
+def rule_text(goal: g.Goal) -> list:
+    """How the status is judged, in words (the rule of indicators.goals)."""
+    rule = goal.rule
+    indicator = goal.measures[0].indicator if goal.measures else ""
+    if isinstance(rule, g.Threshold):
+        good, bad = _fmt(indicator, rule.good), _fmt(indicator, rule.bad)
+        side = ("at or below", "at or above") if rule.better == "lower" else ("at or above", "at or below")
+        return [
+            html.Strong("Threshold. "),
+            f"Each measure's latest value is on track {side[0]} {good}, off track {side[1]} {bad}, and “watch” in "
+            f"between; the goal is on track when every measure is, off track when every one is, else watch. "
+            f"Basis: {rule.basis}.",
+        ]
+    if isinstance(rule, g.Trend):
+        tol = st.format_value(indicator, rule.tolerance, change=True).lstrip("+")
+        return [
+            html.Strong("Trend since a baseline. "),
+            f"Each measure's change since {rule.baseline} (the first year with a value from then on) is on track "
+            f"beyond ±{tol} in the direction the goal needs ({rule.better}), off track beyond it the other way, and "
+            f"“watch” within it. Basis: {rule.basis}.",
+        ]
+    return [html.Strong("Context only, no status. "), rule.reason]
+
+
+def events_list(events: list[ev.Event], list_id: str, start: int = 1) -> html.Ol | None:
+    if not events:
+        return None
+    items = []
+    for e in events:
+        source = html.A(e.source, href=e.url, rel="noreferrer") if e.url else e.source
+        informal = " Informal measure (never announced)." if e.note.startswith("INFORMAL") else ""
+        items.append(
+            html.Li(
+                [
+                    html.Strong(f"{e.date.isoformat()} "),
+                    e.title,
+                    ".",
+                    informal,
+                    " ",
+                    html.Small(["Record: ", source], className="text-secondary"),
+                ]
+            )
+        )
+    return html.Ol(items, start=start, className="small events-list mb-0", id=list_id)
+
+
+def _graph(goal: g.Goal, name: str, figure) -> dcc.Graph:
+    return dcc.Graph(
+        id=_id(f"graph-{name}"),
+        figure=figure,
+        config=figures.graph_config(f"econsec_{goal.id}_{name}"),
+        className="chart",
+    )
+
+
+def measure_block(goal: g.Goal, i: int, m: g.Measure, row: sc.MeasureRow | None) -> dbc.Col:
+    series = sc.series(m)
+    who = sc.reporter_name(m.reporter)
+    info = sc.indicator_info(m.indicator)
+    span = (
+        f"{series.index[0]}–{series.index[-1]}"
+        if len(series) > 1
+        else (str(series.index[0]) if len(series) else "no values")
+    )
+    subtitle = f"{info.name if info else m.indicator} · {who} · {span}"
+    events = list(sc.events_for_measure(m))
+    extra = "HHI ×10,000. Bands: DOJ/FTC Merger Guidelines 2010; EC SWD(2021) 352." if m.indicator == "hhi" else ""
+    source = sc.source_line(m, extra)
+    if m.indicator in EVENT_WINDOW_INDICATORS and len(series):
+        period = str(series.index[-1])
+        before, after = sc.event_window_sums(m, period)
+        event_id = ev.event_of(m.product, period) if len(period) == 7 else None
+        event = ev.EVENTS_BY_ID.get(event_id) if event_id else None
+        fig = gf.event_window_figure(
+            event,
+            period,
+            before,
+            after,
+            float(series.iloc[-1]),
+            m.label,
+            subtitle=f"China's exports to {len(ev.LISTED_PARTNERS)} listed partners, HS {m.product}, around {period}",
+            source_line=source,
+        )
+        drawn = [event] if event else []
+    else:
+        fig, drawn = gf.measure_figure(
+            series,
+            m.indicator,
+            m.label,
+            goal.rule,
+            subtitle=subtitle,
+            source_line=source,
+            baseline_period=row.baseline_period if row else None,
+            events=events,
+        )
+    return dbc.Col(
+        html.Div(
+            [
+                _graph(goal, str(i), fig),
+                html.Div(
+                    [
+                        html.Div("Events marked on this chart", className="small fw-semibold"),
+                        events_list(drawn, _id(f"events-{i}")),
+                    ],
+                    className="px-3 pb-2",
+                )
+                if drawn
+                else None,
+            ],
+            className="chart-frame",
+        ),
+        lg=6 if len(goal.measures) > 1 else 12,
+        className="chart-card",
+    )
+
+
+def timeline_block(goal: g.Goal) -> html.Div:
+    events = sorted((e for e in ev.EVENTS if e.actor in ("USA", "CHN")), key=lambda e: e.date)
+    source = (
+        "Source: econsec events registry (indicators/events.py): official records (MOFCOM/GACC announcements, "
+        "Federal Register, WTO disputes) and press of record;<br>dates to verify where the record is informal."
+    )
+    fig = gf.events_timeline_figure(
+        events,
+        "US and Chinese export controls and coercive measures",
+        subtitle=f"{events[0].date.year}–{events[-1].date.year}, numbered by date",
+        source_line=source,
+    )
+    return html.Div(
+        [_graph(goal, "events", fig), html.Div(events_list(events, _id("events-timeline")), className="px-3 pb-2")],
+        className="chart-frame mb-3",
+    )
+
+
+def notes(goal: g.Goal) -> html.Details | None:
+    items = []
+    if any(m.indicator == "hhi" for m in goal.measures):
+        for tid in ("hhi_moderate", "hhi_high", "hhi_ec_dependency"):
+            t = THRESHOLDS_BY_ID[tid]
+            items.append(html.Li([html.Strong(t.label + ": "), t.source]))
+    for m in goal.measures:
+        info = sc.indicator_info(m.indicator)
+        if info and info.definition:
+            entry = html.Li([html.Strong(f"{info.name}: "), info.definition])
+            if all(entry.children[0].children != i.children[0].children for i in items):
+                items.append(entry)
+    if not items:
+        return None
+    return html.Details(
+        [html.Summary("Definitions and thresholds"), html.Ul(items, className="small")], className="notes mt-3"
+    )
+
+
+def unknown_goal(goal_id: object) -> html.Div:
+    links = [html.Li(dcc.Link(goal.title, href=sc.goal_href(goal.id))) for goal in g.GOALS]
+    what = f"There is no goal “{goal_id}”." if goal_id else "No goal was named."
+    return html.Div(
+        [
+            html.H1("No such goal", className="h3"),
+            dbc.Alert(
+                [what, " Choose one of the goals below, or go back to the ", dcc.Link("Overview", href="/"), "."],
+                color="warning",
+                id=_id("unknown"),
+            ),
+            html.Ul(links, className="unknown-goal-list"),
+        ]
+    )
+
+
+@lru_cache(maxsize=64)
+def _content(gen: str, goal_id: str) -> html.Div:
+    goal = g.GOALS_BY_ID[goal_id]
+    stored = sc.statuses()[goal_id]
+    rows = {r.measure: r for r in stored.measures}
+    header = [
+        dcc.Link("← All goals", href="/", className="small back-link"),
+        html.Div(goal.theme, className="text-uppercase small fw-semibold text-secondary mt-2"),
+        html.Div(
+            [html.H1(goal.title, className="h3 mb-0 me-3"), sc.status_badge(stored.status, _id("badge"), True)],
+            className="d-flex flex-wrap align-items-center gap-2 mb-2",
+        ),
+    ]
+    about = dbc.Card(
+        dbc.CardBody(
+            [
+                html.P(goal.statement, className="goal-statement mb-2"),
+                html.P(["From: ", html.Cite(goal.essay.citation)], className="small text-secondary mb-3"),
+                html.H2("Status", className="h6 mb-1"),
+                html.P(stored.explanation, className="mb-2", id=_id("explanation")),
+                html.H2("How the status is judged", className="h6 mb-1"),
+                html.P(rule_text(goal), className="mb-0", id=_id("rule")),
+            ]
+        ),
+        className="goal-card mb-3",
+    )
+    blocks: list = []
+    if goal.id in TIMELINE_GOALS:
+        blocks.append(timeline_block(goal))
+    if goal.measures:
+        heading = "Closest indicators" if isinstance(goal.rule, g.Context) else "Measures"
+        blocks.append(html.H2(heading, className="h5"))
+        blocks.append(
+            dbc.Row([measure_block(goal, i, m, rows.get(m)) for i, m in enumerate(goal.measures)], className="g-3 mb-3")
+        )
+    elif goal.id not in TIMELINE_GOALS:
+        blocks.append(dbc.Alert("No statistic is tracked for this goal.", color="secondary"))
+    caveats = [goal.caveats] if goal.caveats else []
+    return html.Div(
+        [
+            *header,
+            about,
+            *blocks,
+            html.Div(
+                [html.H2("Caveats", className="h6"), html.Ul([html.Li(c) for c in caveats], className="small")],
+                id=_id("caveats"),
+            )
+            if caveats
+            else None,
+            notes(goal),
+            html.P(["Notes. ", sc.data_note()], className="small text-secondary mt-3"),
+        ],
+        className="goal-page",
+        id=_id(f"page-{goal.id}"),
+    )
+
+
+def layout(goal_id: str | None = None, **_query) -> html.Div:
+    """The page of one goal; an unknown id gets a "no such goal" page with links."""
+    if not isinstance(goal_id, str) or goal_id not in g.GOALS_BY_ID:
+        return unknown_goal(goal_id)
+    try:
+        return _content(data.generation(), goal_id)
+    except EconsecError as exc:
+        goal = g.GOALS_BY_ID[goal_id]
+        return html.Div([html.H1(goal.title, className="h3"), sc.store_error_alert(exc, _id("error"))])
+
+
+_register()

@@ -1,0 +1,168 @@
+"""Overview: every policy goal of the essays as a card with its stored status, headline measure and
+a sparkline, grouped by theme; a strip of counts per status. Each card opens the goal's page.
+
+Statuses and explanations are read from the stored ``goal_status`` table (the refresh writes
+it); this page judges nothing itself.
+"""
+
+from __future__ import annotations
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from dashboard import goal_figures as gf
+from dashboard import scorecard as sc
+from econsec.errors import EconsecError
+from indicators import goals as g
+from indicators import status as st
+
+dash.register_page(
+    __name__,
+    path="/",
+    name="Overview",
+    title="Overview · econsec",
+    description="Every US–Japan economic-security goal of the essays, with its status from public statistics.",
+    order=0,
+)
+
+ID = "ov"
+
+
+def _id(name: str) -> str:
+    return f"{ID}-{name}"
+
+
+def summary_strip(counts: dict[str, int]) -> html.Div:
+    items = [
+        html.Div(
+            [
+                html.Span(str(n), className="summary-count", id=_id(f"count-{st.STATUSES.index(status)}")),
+                sc.status_badge(status),
+            ],
+            className="summary-item",
+            **{"data-status": status},
+        )
+        for status, n in counts.items()
+    ]
+    return html.Div(
+        items, className="summary-strip mb-3", id=_id("summary"), role="list", **{"aria-label": "Goals per status"}
+    )
+
+
+def _headline(s: sc.StoredStatus) -> list:
+    head = s.headline
+    if head is None:
+        why = "No measure: " if not s.goal.measures else "No values in the store."
+        return [
+            html.Div(
+                why if s.goal.measures else "No statistic measures this goal; see the page for the events timeline.",
+                className="card-measure text-secondary",
+            )
+        ]
+    m = head.measure
+    change = None
+    if isinstance(s.goal.rule, g.Trend) and head.change is not None:
+        change = html.Span(
+            f"{st.format_value(m.indicator, head.change, change=True)} since {head.baseline_period}",
+            className="card-change",
+        )
+    spark = gf.sparkline(sc.series(m), m.indicator, head.baseline_period or None)
+    return [
+        html.Div(m.label, className="card-measure"),
+        html.Div(
+            [
+                html.Span(st.format_value(m.indicator, head.value), className="card-value"),
+                html.Span(f" in {head.period}", className="card-period"),
+                " ",
+                change,
+            ],
+            className="card-reading",
+        ),
+        dcc.Graph(
+            figure=spark,
+            config=gf.SPARK_CONFIG,
+            className="sparkline",
+            id=_id(f"spark-{s.goal.id}"),
+            responsive=True,
+            style={"height": f"{gf.SPARK_HEIGHT}px"},
+        ),
+    ]
+
+
+def goal_card(s: sc.StoredStatus) -> dbc.Col:
+    _text, _icon, css = sc.BADGES.get(s.status, sc.BADGES[st.NO_DATA])
+    return dbc.Col(
+        dbc.Card(
+            dbc.CardBody(
+                [
+                    html.Div(sc.status_badge(s.status, _id(f"badge-{s.goal.id}")), className="mb-2"),
+                    html.H3(
+                        dcc.Link(
+                            s.goal.title,
+                            href=sc.goal_href(s.goal.id),
+                            className="stretched-link goal-link",
+                            id=_id(f"link-{s.goal.id}"),
+                        ),
+                        className="h6 card-title mb-1",
+                    ),
+                    *_headline(s),
+                    html.P(s.explanation, className="card-explanation mb-0"),
+                ]
+            ),
+            className=f"goal-overview-card h-100 border-status-{css}",
+            id=f"card-{s.goal.id}",
+        ),
+        xs=12,
+        md=6,
+        xl=4,
+    )
+
+
+def layout(**_query) -> html.Div:
+    header = [
+        html.H1("US–Japan economic security: goals and status", className="h3 mb-1"),
+        html.P(
+            "Each card is a policy goal drawn from the essays on the US–Japan partnership, with the public "
+            "statistic that comes closest to measuring it. Open a card for the charts, the rule and the caveats.",
+            className="text-secondary mb-3 lead-sm",
+        ),
+    ]
+    try:
+        statuses = sc.statuses()
+        counts = sc.status_counts()
+        note = sc.data_note()
+    except EconsecError as exc:
+        return html.Div([*header, sc.store_error_alert(exc, _id("error"))], className="overview")
+    sections = []
+    for theme in g.THEMES:
+        cards = [goal_card(s) for s in statuses.values() if s.goal.theme == theme]
+        if cards:
+            sections.append(
+                html.Section(
+                    [html.H2(theme, className="h5 theme-heading"), dbc.Row(cards, className="g-3 mb-4")],
+                    className="theme",
+                )
+            )
+    missing = [s.goal.title for s in statuses.values() if not s.stored]
+    alerts = (
+        [
+            dbc.Alert(
+                f"No stored status for {len(missing)} goal(s) ({', '.join(missing)}): run `econsec refresh`.",
+                color="warning",
+                id=_id("missing"),
+            )
+        ]
+        if missing
+        else []
+    )
+    return html.Div(
+        [
+            *header,
+            summary_strip(counts),
+            *alerts,
+            *sections,
+            html.P([html.Strong("Notes. "), note], className="small text-secondary", id=_id("notes")),
+        ],
+        className="overview",
+    )
