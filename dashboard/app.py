@@ -16,6 +16,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import html
 
+from dashboard import chart_data
 from econsec.errors import EconsecError
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -117,6 +118,7 @@ def create_app() -> dash.Dash:
         module = sys.modules.get(page["module"])
         for register in getattr(module, "CALLBACKS", ()):
             register(app)
+    chart_data.register_callbacks(app)  # the one "Download data (CSV)" callback of every chart
     return app
 
 

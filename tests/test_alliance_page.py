@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from dashboard import explore
+from dashboard import chart_data, explore
 from econsec.store import bundled_snapshot_dir
 from tests.test_app import _ids, _text, write_synthetic_store
 
@@ -23,8 +23,8 @@ def _graphs(layout) -> dict:
             for c in component:
                 walk(c)
         elif hasattr(component, "to_plotly_json"):
-            cid = getattr(component, "id", None)
-            if isinstance(cid, str) and cid.startswith("al-graph-"):
+            cid = chart_data.graph_key(component)
+            if isinstance(cid, str) and cid.startswith("al-graph-") and hasattr(component, "figure"):
                 out[cid.removeprefix("al-graph-")] = component.figure
             walk(getattr(component, "children", None))
 

@@ -392,6 +392,10 @@ def test_bundled_snapshot_renders():
 
 
 def _find(component, wanted: str):
+    """The component with id ``wanted``; for a chart wrapped by ``chart_data.graph_with_download``, the
+    ``dcc.Graph`` itself (its id is ``{"type": "chart-graph", "graph": wanted}``), not the wrapper."""
+    from dashboard import chart_data
+
     if isinstance(component, (list, tuple)):
         for c in component:
             hit = _find(c, wanted)
@@ -399,7 +403,8 @@ def _find(component, wanted: str):
                 return hit
         return None
     if hasattr(component, "to_plotly_json"):
-        if getattr(component, "id", None) == wanted:
+        wrapper = chart_data.WRAPPER_CLASS in (getattr(component, "className", None) or "")
+        if chart_data.graph_key(component) == wanted and not wrapper:
             return component
         return _find(getattr(component, "children", None), wanted)
     return None

@@ -175,6 +175,9 @@ def test_serve_with_a_bad_schedule_does_not_start(monkeypatch):
 
 def test_sigterm_stops_the_schedule_process_cleanly(tmp_path):
     env = {**os.environ, "ECONSEC_DATA_DIR": str(tmp_path / "d"), "ECONSEC_LOG_LEVEL": "INFO"}
+    # The subprocess is outside conftest's network guard: should a job ever fire, it meets a closed port.
+    env.update({f"ECONSEC_{name}_BASE_URL": "http://127.0.0.1:9" for name in
+                ("COMTRADE", "WORLDBANK", "IMF", "CENSUS", "USGS", "OECD")})
     process = subprocess.Popen([sys.executable, "-m", "dashboard.cli", "schedule"], cwd=ROOT, env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:

@@ -33,3 +33,13 @@ def test_sources_page_lists_sources_datasets_flags_and_caveats():
 def test_sources_page_serves(tmp_path):
     client = dashboard_app.create_app().server.test_client()
     assert client.get("/sources").status_code == 200
+
+
+def test_sources_page_defines_every_registered_indicator():
+    from indicators.registry import all_indicators
+
+    dashboard_app.create_app()
+    page = next(p for p in dash.page_registry.values() if p["path"] == "/sources")
+    text = _text(page["layout"]())
+    for indicator in all_indicators().values():
+        assert indicator.id in text and indicator.name in text, indicator.id

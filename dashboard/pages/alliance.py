@@ -10,7 +10,7 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import dcc, html
 
-from dashboard import data, explore
+from dashboard import chart_data, data, explore
 from dashboard.explore import BLOC, JAPAN, US, Panel
 from econsec.errors import EconsecError
 
@@ -198,11 +198,13 @@ def panels() -> list[Panel]:
 
 def _card(panel: Panel) -> dbc.Col:
     children: list = [
-        dcc.Graph(
-            id=_id(f"graph-{panel.key}"),
-            figure=panel.figure,
-            config=explore.graph_config(f"econsec_alliance_{panel.key}"),
-            className="chart",
+        chart_data.graph_with_download(
+            dcc.Graph(
+                id=_id(f"graph-{panel.key}"),
+                figure=panel.figure,
+                config=explore.graph_config(f"econsec_alliance_{panel.key}"),
+                className="chart",
+            )
         )
     ]
     children += [html.P(n, className="small text-secondary mb-1 px-1") for n in panel.notes]

@@ -11,12 +11,13 @@ events on its timeline, the caveats, and each chart's source line.
 from __future__ import annotations
 
 from functools import lru_cache, partial
+from urllib.parse import urlencode
 
 import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from dashboard import data, figures
+from dashboard import chart_data, data, explore, figures
 from dashboard import goal_figures as gf
 from dashboard import scorecard as sc
 from econsec.errors import EconsecError
@@ -110,13 +111,38 @@ def events_list(events: list[ev.Event], list_id: str, start: int = 1) -> html.Ol
     return html.Ol(items, start=start, className="small events-list mb-0", id=list_id)
 
 
-def _graph(goal: g.Goal, name: str, figure) -> dcc.Graph:
-    return dcc.Graph(
-        id=_id(f"graph-{name}"),
-        figure=figure,
-        config=figures.graph_config(f"econsec_{goal.id}_{name}"),
-        className="chart",
+def _graph(goal: g.Goal, name: str, figure) -> html.Div:
+    return chart_data.graph_with_download(
+        dcc.Graph(
+            id=_id(f"graph-{name}"),
+            figure=figure,
+            config=figures.graph_config(f"econsec_{goal.id}_{name}"),
+            className="chart",
+        )
     )
+
+
+def explorer_href(m: g.Measure, row: sc.MeasureRow | None = None) -> str | None:
+    """``/explorer?reporter=…&product=…&start=…&end=…`` for a trade-based measure (a product group, HS code
+    or TOTAL that the Explorer knows, imported by a reporter it knows), from the baseline (or the first
+    year) to the latest year, clamped to the Explorer's years; ``None`` for any other measure."""
+    if m.indicator in EVENT_WINDOW_INDICATORS or not m.product:
+        return None
+    try:
+        if m.reporter not in explore.explorer_reporters() or explore.known_product(m.product) is None:
+            return None
+        years = explore.explorer_years()
+        series = sc.series(m)
+    except EconsecError:
+        return None
+    periods = [str(p)[:4] for p in series.index if str(p)[:4].isdigit()]
+    if not years or not periods:
+        return None
+    first = row.baseline_period[:4] if row and row.baseline_period[:4].isdigit() else periods[0]
+    start = min(max(int(first), years[0]), years[-1])
+    end = min(max(int(periods[-1]), start), years[-1])
+    query = urlencode({"reporter": m.reporter, "product": m.product, "start": start, "end": end})
+    return f"/explorer?{query}"
 
 
 def measure_block(goal: g.Goal, i: int, m: g.Measure, row: sc.MeasureRow | None) -> dbc.Col:
@@ -159,10 +185,17 @@ def measure_block(goal: g.Goal, i: int, m: g.Measure, row: sc.MeasureRow | None)
             baseline_period=row.baseline_period if row else None,
             events=events,
         )
+    href = explorer_href(m, row)
     return dbc.Col(
         html.Div(
             [
                 _graph(goal, str(i), fig),
+                html.Div(
+                    dcc.Link("Explore the suppliers behind this", href=href, id=_id(f"explore-{i}")),
+                    className="small px-3 pb-2 explore-link",
+                )
+                if href
+                else None,
                 html.Div(
                     [
                         html.Div("Events marked on this chart", className="small fw-semibold"),

@@ -213,6 +213,23 @@ def _dataset_card(entry: dict) -> dbc.Card:
     )
 
 
+def _definitions_section() -> list:
+    """Every indicator's definition and unit, by family, from the registry (docs/REFERENCE.md has the same)."""
+    from indicators import registry
+
+    sections = [html.H2("Indicator definitions", className="h5 mt-4", id="definitions")]
+    for module in registry.families():
+        rows = [html.Tr([html.Td(html.Code(i.id)), html.Td(i.name), html.Td(i.unit + (f" ({i.scale})" if i.scale
+                                                                                        else "")),
+                         html.Td(i.definition, className="small")]) for i in module.INDICATORS]
+        sections.append(html.Details([
+            html.Summary(module.FAMILY),
+            dbc.Table([html.Thead(html.Tr([html.Th("id"), html.Th("name"), html.Th("unit"), html.Th("definition")])),
+                       html.Tbody(rows)], size="sm", responsive=True, className="small"),
+        ], className="mb-2"))
+    return sections
+
+
 def layout(**_query: str) -> html.Div:
     try:
         manifest = data.manifest()
@@ -253,6 +270,7 @@ def layout(**_query: str) -> html.Div:
                 className="small text-secondary",
             ),
             *[_dataset_card(entry) for entry in manifest.get("datasets", [])],
+            *_definitions_section(),
         ]
     except EconsecError as exc:
         body = [dbc.Alert(f"The store cannot be read: {exc}", color="danger")]

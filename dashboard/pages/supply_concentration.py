@@ -14,7 +14,7 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Input, Output, State, dcc, html
 
-from dashboard import data, figures
+from dashboard import chart_data, data, figures
 from econsec.errors import EconsecError
 from indicators.goals import GOALS_BY_ID
 from indicators.thresholds import THRESHOLDS_BY_ID, hhi_points
@@ -237,12 +237,14 @@ def supplier_table(shares: pd.DataFrame, limit: int = 10) -> html.Div:
     )
 
 
-def _graph(kind: str, figure, reporter: str, product: str, start: int, end: int) -> dcc.Graph:
-    return dcc.Graph(
-        id=_id(f"graph-{kind}"),
-        figure=figure,
-        config=figures.graph_config(f"econsec_{reporter}_{product}_{kind}_{start}-{end}"),
-        className="chart",
+def _graph(kind: str, figure, reporter: str, product: str, start: int, end: int) -> html.Div:
+    return chart_data.graph_with_download(
+        dcc.Graph(
+            id=_id(f"graph-{kind}"),
+            figure=figure,
+            config=figures.graph_config(f"econsec_{reporter}_{product}_{kind}_{start}-{end}"),
+            className="chart",
+        )
     )
 
 
