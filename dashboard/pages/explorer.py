@@ -15,7 +15,7 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Input, Output, State, dash_table, dcc, html
 
-from dashboard import data, explore, figures
+from dashboard import data, explore, figures, params
 from econsec import countries
 from econsec.errors import EconsecError
 
@@ -37,13 +37,6 @@ def _id(name: str) -> str:
 
 
 # -- URL values --------------------------------------------------------------------------------
-def _one(value: object) -> str | None:
-    """A query value as text; a repeated parameter (a list) counts as bad."""
-    if value is None or value == "":
-        return None
-    return value if isinstance(value, str) else repr(value)
-
-
 def default_product(reporter: str) -> str | None:
     ids = [c.id for c in explore.explorer_products(reporter)]
     if data.DEFAULT_PRODUCT in ids:
@@ -64,7 +57,7 @@ def resolve(
     if not reporters:
         raise EconsecError("the store holds no supplier rows")
     default_reporter = data.DEFAULT_REPORTER if data.DEFAULT_REPORTER in reporters else reporters[0]
-    r = _one(reporter)
+    r = params.one(reporter)
     if r is None:
         r = default_reporter
     elif r.upper() in reporters:
@@ -74,7 +67,7 @@ def resolve(
         r = default_reporter
 
     fallback = default_product(r)
-    p = _one(product)
+    p = params.one(product)
     if p is None:
         p = fallback
     elif explore.known_product(p) is None:
@@ -84,23 +77,9 @@ def resolve(
     years = explore.explorer_years()
     if not years:
         raise EconsecError("the store holds no annual supplier rows")
-    lo, hi = years[0], years[-1]
-    bounds = []
-    for label, raw, default in (("start", start, lo), ("end", end, hi)):
-        text = _one(raw)
-        if text is None:
-            bounds.append(default)
-        elif text.isdigit() and lo <= int(text) <= hi:
-            bounds.append(int(text))
-        else:
-            notices.append(f"Ignored {label} year “{text}”: the data cover {lo}–{hi}.")
-            bounds.append(default)
-    s, e = bounds
-    if s > e:
-        notices.append(f"Start year {s} is after end year {e}; the two were swapped.")
-        s, e = e, s
+    s, e = params.year_range(start, end, years, notices)
 
-    n = _one(top)
+    n = params.one(top)
     if n is None:
         t = explore.DEFAULT_TOP
     elif n.isdigit() and int(n) in explore.TOP_CHOICES:
@@ -109,7 +88,7 @@ def resolve(
         notices.append(f"Ignored top “{n}”: choose one of {', '.join(map(str, explore.TOP_CHOICES))}.")
         t = explore.DEFAULT_TOP
 
-    q = _one(partner)
+    q = params.one(partner)
     if q is not None:
         partners = set(explore.explorer_rows(r, p)["partner"]) if p else set()
         if q.upper() in partners:

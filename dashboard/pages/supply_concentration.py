@@ -14,7 +14,7 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Input, Output, State, dcc, html
 
-from dashboard import chart_data, data, figures
+from dashboard import chart_data, data, figures, params
 from econsec.errors import EconsecError
 from indicators.goals import GOALS_BY_ID
 from indicators.thresholds import THRESHOLDS_BY_ID, hhi_points
@@ -38,13 +38,6 @@ def _id(name: str) -> str:
 
 
 # -- URL values ------------------------------------------------------------------------------
-def _one(value: object) -> str | None:
-    """A query value as text; a repeated parameter (a list) counts as bad."""
-    if value is None or value == "":
-        return None
-    return value if isinstance(value, str) else repr(value)
-
-
 def resolve(reporter: object, product: object, start: object, end: object) -> tuple[str, str, int, int, list[str]]:
     """Validate the URL values against the store: ``(reporter, product, start, end, notices)``."""
     notices: list[str] = []
@@ -52,7 +45,7 @@ def resolve(reporter: object, product: object, start: object, end: object) -> tu
     if not reporters:
         raise EconsecError("the store holds no indicators")
     default_reporter = data.DEFAULT_REPORTER if data.DEFAULT_REPORTER in reporters else reporters[0]
-    r = _one(reporter)
+    r = params.one(reporter)
     if r is None:
         r = default_reporter
     elif r.upper() in reporters:
@@ -65,7 +58,7 @@ def resolve(reporter: object, product: object, start: object, end: object) -> tu
     if not products:
         raise EconsecError(f"the store holds no import indicators for {data.reporter_name(r)}")
     default_product = data.DEFAULT_PRODUCT if data.DEFAULT_PRODUCT in products else products[0]
-    p = _one(product)
+    p = params.one(product)
     if p is None:
         p = default_product
     elif p not in products:
@@ -76,21 +69,7 @@ def resolve(reporter: object, product: object, start: object, end: object) -> tu
         p = default_product
 
     years = data.years()
-    lo, hi = years[0], years[-1]
-    bounds = []
-    for label, raw, default in (("start", start, lo), ("end", end, hi)):
-        text = _one(raw)
-        if text is None:
-            bounds.append(default)
-        elif text.isdigit() and lo <= int(text) <= hi:
-            bounds.append(int(text))
-        else:
-            notices.append(f"Ignored {label} year “{text}”: the data cover {lo}–{hi}.")
-            bounds.append(default)
-    s, e = bounds
-    if s > e:
-        notices.append(f"Start year {s} is after end year {e}; the two were swapped.")
-        s, e = e, s
+    s, e = params.year_range(start, end, years, notices)
     return r, p, s, e, notices
 
 
