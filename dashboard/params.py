@@ -30,3 +30,14 @@ def year_range(start: object, end: object, years: list[int], notices: list[str])
         notices.append(f"Start year {s} is after end year {e}; the two were swapped.")
         s, e = e, s
     return s, e
+
+
+def reporter(value: object, reporters: list[str], default: str, name, notices: list[str]) -> str:
+    """The reporter a URL asks for, if the data has it (case-insensitive), else ``default`` with a notice."""
+    text = one(value)
+    if text is None:
+        return default
+    if text.upper() in reporters:
+        return text.upper()
+    notices.append(f"No data for reporter “{text}”; showing {name(default)} instead.")
+    return default

@@ -57,14 +57,7 @@ def resolve(
     if not reporters:
         raise EconsecError("the store holds no supplier rows")
     default_reporter = data.DEFAULT_REPORTER if data.DEFAULT_REPORTER in reporters else reporters[0]
-    r = params.one(reporter)
-    if r is None:
-        r = default_reporter
-    elif r.upper() in reporters:
-        r = r.upper()
-    else:
-        notices.append(f"No data for reporter “{r}”; showing {countries.name(default_reporter)} instead.")
-        r = default_reporter
+    r = params.reporter(reporter, reporters, default_reporter, countries.name, notices)
 
     fallback = default_product(r)
     p = params.one(product)
@@ -512,35 +505,22 @@ def register_callbacks(app: dash.Dash) -> None:
         blocks = content(view)
         return blocks, alerts, not has_rows(blocks), not has_rows(blocks)
 
-    @app.callback(
-        Output(_id("download-csv"), "data"),
-        Input(_id("csv-button"), "n_clicks"),
-        State(_id("reporter"), "value"),
-        State(_id("product"), "value"),
-        State(_id("partner"), "value"),
-        State(_id("years"), "value"),
-        State(_id("top"), "value"),
-        prevent_initial_call=True,
-    )
-    def _csv(n_clicks, reporter, product, partner, years, top):
-        if not n_clicks:
-            return dash.no_update
-        return _download("csv", reporter, product, partner, years, top)
+    for kind in ("csv", "parquet"):  # one download callback per file kind, the same otherwise
 
-    @app.callback(
-        Output(_id("download-parquet"), "data"),
-        Input(_id("parquet-button"), "n_clicks"),
-        State(_id("reporter"), "value"),
-        State(_id("product"), "value"),
-        State(_id("partner"), "value"),
-        State(_id("years"), "value"),
-        State(_id("top"), "value"),
-        prevent_initial_call=True,
-    )
-    def _parquet(n_clicks, reporter, product, partner, years, top):
-        if not n_clicks:
-            return dash.no_update
-        return _download("parquet", reporter, product, partner, years, top)
+        @app.callback(
+            Output(_id(f"download-{kind}"), "data"),
+            Input(_id(f"{kind}-button"), "n_clicks"),
+            State(_id("reporter"), "value"),
+            State(_id("product"), "value"),
+            State(_id("partner"), "value"),
+            State(_id("years"), "value"),
+            State(_id("top"), "value"),
+            prevent_initial_call=True,
+        )
+        def _file(n_clicks, reporter, product, partner, years, top, kind=kind):
+            if not n_clicks:
+                return dash.no_update
+            return _download(kind, reporter, product, partner, years, top)
 
     app.clientside_callback(
         _URL_SYNC,

@@ -45,14 +45,7 @@ def resolve(reporter: object, product: object, start: object, end: object) -> tu
     if not reporters:
         raise EconsecError("the store holds no indicators")
     default_reporter = data.DEFAULT_REPORTER if data.DEFAULT_REPORTER in reporters else reporters[0]
-    r = params.one(reporter)
-    if r is None:
-        r = default_reporter
-    elif r.upper() in reporters:
-        r = r.upper()
-    else:
-        notices.append(f"No data for reporter “{r}”; showing {data.reporter_name(default_reporter)} instead.")
-        r = default_reporter
+    r = params.reporter(reporter, reporters, default_reporter, data.reporter_name, notices)
 
     products = [p.id for p in data.products_for(r)]
     if not products:
