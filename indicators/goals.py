@@ -38,11 +38,11 @@ TESTING_THE_BOND = Essay("Testing the Bond of Shared Economic Security Interests
 HUDSON = Essay("Evolving US Economic Strategic Approaches to China", ("Walter Hudson",), _SERIES,
                "policy-implications-summary.txt")
 OSAWA = Essay("How Japan Defines Economic Security", ("Jun Osawa",), _SERIES, "policy-implications-summary.txt")
-TODO = Essay("Supply Chain Resilience and the Innovation Challenge", ("Yasuyuki Todo",), _SERIES,
+TODO_ESSAY = Essay("Supply Chain Resilience and the Innovation Challenge", ("Yasuyuki Todo",), _SERIES,
              "policy-implications-summary.txt")
 RECASTING = Essay("Recasting U.S.-Japan Ties in a New Era of Economic Security", ("Shihoko Goto",),
                   "A U.S.-Japan Partnership for a New Era, 2022–23", "goto-recasting-us-japan-ties.txt")
-ESSAYS = (TESTING_THE_BOND, HUDSON, OSAWA, TODO, RECASTING)
+ESSAYS = (TESTING_THE_BOND, HUDSON, OSAWA, TODO_ESSAY, RECASTING)
 
 
 @dataclass(frozen=True)
@@ -163,7 +163,7 @@ GOALS: tuple[Goal, ...] = (
             "Use multilateral frameworks such as the G7, IPEF and the Supply Chain Resilience Initiative to invest "
             "in trusted partners, so that more of what the US and Japan import comes from them and less from China."
         ),
-        essay=TODO,
+        essay=TODO_ESSAY,
         rule=Trend("higher", "2018", 0.01, "a rising share of imports from partner groups since 2018"),
         measures=(
             Measure("friend_share", "USA", "Share of US rare-earth imports from the 14 IPEF partners",
@@ -199,7 +199,7 @@ GOALS: tuple[Goal, ...] = (
             "Extend friendshoring from goods to knowledge: international research collaboration among trusted "
             "partners to speed up the technologies that keep their edge."
         ),
-        essay=TODO,
+        essay=TODO_ESSAY,
         rule=Trend("higher", "2015", 50.0, "researchers per million people rising since 2015 (±50)"),
         measures=(
             Measure("researchers_per_million", "USA", "US researchers in R&D per million people",
@@ -399,9 +399,9 @@ IMPLICATIONS: tuple[Implication, ...] = (
     Implication(OSAWA, 2, "cooperate on cyber defence of key technologies", "cyber-defence"),
     Implication(OSAWA, 3, "protect critical infrastructure from cyberattacks", "cyber-defence"),
     Implication(OSAWA, 4, "reduce vulnerability to disruption of strategic goods", "reduce-vulnerability"),
-    Implication(TODO, 1, "balance security and growth, at home and abroad", "growth-market-access"),
-    Implication(TODO, 2, "friendshore through the G7, IPEF and SCRI", "friendshoring"),
-    Implication(TODO, 3, "knowledge friendshoring", "knowledge-friendshoring"),
+    Implication(TODO_ESSAY, 1, "balance security and growth, at home and abroad", "growth-market-access"),
+    Implication(TODO_ESSAY, 2, "friendshore through the G7, IPEF and SCRI", "friendshoring"),
+    Implication(TODO_ESSAY, 3, "knowledge friendshoring", "knowledge-friendshoring"),
     Implication(RECASTING, 1, "consolidate overlapping initiatives", "consolidate-initiatives"),
     Implication(RECASTING, 2, "Japan's realist approach; Japan as bridge to Southeast Asia", "japan-bridge"),
     Implication(RECASTING, 3, "technology protection, but growth and market access too", "growth-market-access"),
