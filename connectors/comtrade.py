@@ -55,7 +55,7 @@ from connectors.payload import utc as _utc
 from econsec import settings
 from econsec.countries import comtrade_to_iso3
 from econsec.errors import ConfigError, EmptyResultError, ParseError, SourceError
-from econsec.schema import TRADE_COLUMNS, TRADE_KEY, WORLD, validate_trade
+from econsec.schema import TRADE_KEY, WORLD, finish, validate_trade
 
 log = logging.getLogger(__name__)
 
@@ -528,25 +528,7 @@ def parse_records(
     # 7. Two Comtrade codes for one ISO3 (e.g. 280/276 Germany) in the same key.
     rows = _dedupe(rows, TRADE_KEY, fail)
 
-    out = pd.DataFrame(
-        {
-            "reporter": rows["reporter"].astype("str"),
-            "partner": rows["partner"].astype("str"),
-            "partner_kind": rows["partner_kind"].astype("str"),
-            "flow": rows["flow"].astype("str"),
-            "hs_code": rows["hs_code"].astype("str"),
-            "period": rows["period"].astype("str"),
-            "value_usd": rows["value_usd"].astype("float64"),
-            "net_weight_kg": rows["net_weight_kg"].astype("float64"),
-            "estimated": rows["estimated"].astype("bool"),
-            "source": pd.Series(SOURCE, index=rows.index, dtype="str"),
-            "source_url": pd.Series(source_url, index=rows.index, dtype="str"),
-            "retrieved_at": pd.Series(stamp, index=rows.index, dtype="datetime64[us, UTC]"),
-        },
-        columns=list(TRADE_COLUMNS),
-    )
-    out = out.sort_values(TRADE_KEY, kind="stable", ignore_index=True)
-    return validate_trade(out)
+    return finish("trade", rows, source=SOURCE, source_url=source_url, retrieved_at=stamp)
 
 
 # --------------------------------------------------------------------------- helpers

@@ -30,12 +30,11 @@ from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pycountry
 
 from econsec.errors import ConfigError, EmptyResultError, ParseError, SourceError
-from econsec.schema import TRADE_COLUMNS, TRADE_KEY, WORLD, validate_trade
+from econsec.schema import TRADE_KEY, WORLD, finish
 
 log = logging.getLogger(__name__)
 
@@ -417,26 +416,8 @@ def _tidy(
         rows = rows[rows["partner"].isin(wanted)]
     if rows.empty:
         raise EmptyResultError("no rows left after mapping (and filtering) partners", source=SOURCE, url=source_url)
-    n = len(rows)
-    out = pd.DataFrame(
-        {
-            "reporter": rows["reporter"].astype("str"),
-            "partner": rows["partner"].astype("str"),
-            "partner_kind": rows["partner_kind"].astype("str"),
-            "flow": rows["flow"].astype("str"),
-            "hs_code": rows["hs_code"].astype("str"),
-            "period": rows["period"].astype("str"),
-            "value_usd": rows["value_usd"].astype("float64"),
-            "net_weight_kg": pd.Series(np.full(n, np.nan), index=rows.index, dtype="float64"),
-            "estimated": rows["estimated"].astype("bool"),
-            "source": pd.Series(SOURCE, index=rows.index, dtype="str"),
-            "source_url": pd.Series(source_url, index=rows.index, dtype="str"),
-            "retrieved_at": pd.Series(stamp, index=rows.index, dtype="datetime64[us, UTC]"),
-        },
-        columns=list(TRADE_COLUMNS),
-    )
-    out = out.sort_values(TRADE_KEY, kind="stable", ignore_index=True)
-    return validate_trade(out)
+    return finish("trade", rows.drop(columns=["net_weight_kg"], errors="ignore"), source=SOURCE,
+                  source_url=source_url, retrieved_at=stamp)
 
 
 def _area_or_fail(name: str, role: str, fail) -> tuple[str, str] | None:  # type: ignore[no-untyped-def]

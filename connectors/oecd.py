@@ -61,7 +61,7 @@ from connectors.payload import utc as _utc
 from econsec import settings
 from econsec.countries import is_iso3
 from econsec.errors import ConfigError, EmptyResultError, HTTPStatusError, ParseError, SourceError
-from econsec.schema import FDI_COLUMNS, FDI_KEY, WORLD, validate_fdi
+from econsec.schema import FDI_KEY, WORLD, finish
 
 log = logging.getLogger(__name__)
 
@@ -570,23 +570,7 @@ def _area_code(name: str, fail) -> str:  # type: ignore[no-untyped-def]
 
 
 def _frame(rows: pd.DataFrame, source_url: str, stamp: pd.Timestamp) -> pd.DataFrame:
-    out = pd.DataFrame(
-        {
-            "reporter": rows["reporter"].astype("str"),
-            "counterpart": rows["counterpart"].astype("str"),
-            "counterpart_kind": rows["counterpart_kind"].astype("str"),
-            "direction": rows["direction"].astype("str"),
-            "measure": rows["measure"].astype("str"),
-            "period": rows["period"].astype("str"),
-            "value_usd": rows["value_usd"].astype("float64"),
-            "estimated": rows["estimated"].astype("bool"),
-            "source": pd.Series(SOURCE, index=rows.index, dtype="str"),
-            "source_url": pd.Series(source_url, index=rows.index, dtype="str"),
-            "retrieved_at": pd.Series(stamp, index=rows.index, dtype="datetime64[us, UTC]"),
-        },
-        columns=list(FDI_COLUMNS),
-    )
-    return validate_fdi(out.sort_values(FDI_KEY, kind="stable", ignore_index=True))
+    return finish("fdi", rows, source=SOURCE, source_url=source_url, retrieved_at=stamp)
 
 
 def _dedupe(rows: pd.DataFrame, fail) -> pd.DataFrame:  # type: ignore[no-untyped-def]

@@ -295,3 +295,29 @@ TABLE_SLICES = {
     "minerals": ["commodity", "measure", "period"],
     "fdi": ["reporter", "direction", "measure", "period"],
 }
+
+_SCHEMAS = {"trade": TRADE, "series": SERIES, "customs": CUSTOMS, "minerals": MINERALS, "fdi": FDI}
+_PROVENANCE = ("source", "source_url", "retrieved_at")
+
+
+def finish(table: str, rows: pd.DataFrame, *, source: str, source_url: str, retrieved_at: pd.Timestamp
+           ) -> pd.DataFrame:
+    """A parser's last step: ``rows`` (the table's data columns) cast to the schema's dtypes, the
+    provenance columns added, sorted by the table's key and validated. A missing optional number
+    column (``net_weight_kg``) is filled with NA."""
+    schema = _SCHEMAS[table]
+    columns = {}
+    for name, column in schema.columns.items():
+        if name in _PROVENANCE:
+            continue
+        dtype = "str" if str(column.dtype).startswith("str") else str(column.dtype)
+        if name not in rows.columns and column.nullable:
+            columns[name] = pd.Series(float("nan"), index=rows.index, dtype=dtype)
+        else:
+            columns[name] = rows[name].astype(dtype)
+    columns["source"] = pd.Series(source, index=rows.index, dtype="str")
+    columns["source_url"] = pd.Series(source_url, index=rows.index, dtype="str")
+    columns["retrieved_at"] = pd.Series(retrieved_at, index=rows.index, dtype="datetime64[us, UTC]")
+    out = pd.DataFrame(columns, columns=list(schema.columns))
+    out = out.sort_values(TABLE_KEYS[table], kind="stable", ignore_index=True)
+    return TABLE_VALIDATORS[table](out)

@@ -28,7 +28,7 @@ from econsec.errors import (
     SourceTimeout,
     SourceUnreachable,
 )
-from econsec.schema import validate_trade
+from econsec.schema import TRADE_COLUMNS, validate_trade
 
 DATA = Path(__file__).parent / "data" / "comtrade"
 WHEN = datetime(2024, 11, 15, 12, 0, tzinfo=UTC)
@@ -347,7 +347,7 @@ def test_latin1_trailing_comma_csv(tmp_path):
     assert content.split(b"\r\n")[1].endswith(b",")  # trailing comma on data rows
     got = comtrade.parse_csv(content, source_url="file:slice.csv", retrieved_at=WHEN)
     validate_trade(got)
-    assert list(got.columns) == list(comtrade.TRADE_COLUMNS)
+    assert list(got.columns) == list(TRADE_COLUMNS)
     by = got.set_index("reporter")
     assert sorted(by.index) == ["ALB", "CIV", "DZA", "ITA", "TUR", "TWN"]
     assert by.loc["TWN", "value_usd"] == 62480624006.0  # reporter 490 "Other Asia, nes"

@@ -11,6 +11,7 @@ import pytest
 
 from connectors import imf_dots
 from econsec.errors import ConfigError, EmptyResultError, ParseError, SourceError
+from econsec.schema import TRADE_COLUMNS
 
 DATA = Path(__file__).parent / "data" / "imf"
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data" / "imf_dots"
@@ -81,7 +82,7 @@ def test_imf_area_unknown_raises_keyerror():
 def test_annual_slice(caplog):
     caplog.set_level(logging.INFO, logger="connectors.imf_dots")
     got = annual()
-    assert list(got.columns) == list(imf_dots.TRADE_COLUMNS)
+    assert list(got.columns) == list(TRADE_COLUMNS)
     assert set(got["hs_code"]) == {"TOTAL"} and set(got["source"]) == {"imf"}
     assert set(got["source_url"]) == {"file:dots_annual_slice.csv"}
     assert got["net_weight_kg"].isna().all()
