@@ -1,11 +1,12 @@
 """Keep the store current without anyone watching: each API source refreshed on its own cron schedule.
 
-``econsec schedule`` runs a :class:`~apscheduler.schedulers.blocking.BlockingScheduler` (UTC) with one
-job per API source. When a source runs comes from ``ECONSEC_SCHEDULE_<SOURCE>`` (a five-field cron
-expression, or ``off``); defaults follow each source's publication rhythm. Jobs use ``max_instances=1``
-and ``coalesce=True`` (runs missed while the machine slept become one run, if no later than
-``ECONSEC_MISFIRE_GRACE_SECONDS``). SIGTERM/SIGINT stop the scheduler: no new job starts, a refresh in
-progress finishes (a second signal ends the process; the store survives even a SIGKILL).
+``econsec schedule`` runs a :class:`~apscheduler.schedulers.background.BackgroundScheduler` (UTC) with
+one job per API source while the main thread waits for a signal. When a source runs comes from
+``ECONSEC_SCHEDULE_<SOURCE>`` (a five-field cron expression, or ``off``); defaults follow each
+source's publication rhythm. Jobs use ``max_instances=1`` and ``coalesce=True`` (runs missed while
+the machine slept become one run, if no later than ``ECONSEC_MISFIRE_GRACE_SECONDS``). SIGTERM/SIGINT
+stop the scheduler: no new job starts, a refresh in progress finishes (a second signal ends the
+process; the store survives even a SIGKILL).
 
 Each job calls :func:`econsec.refresh.run` for its source. A refresh refused because another holds the
 store's write lock is logged and recorded in the history (status ``refused``), never a crash.
@@ -21,6 +22,7 @@ import fcntl
 import logging
 import os
 import signal
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -28,7 +30,6 @@ from typing import IO
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
-from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
 
 from connectors import registry
@@ -232,27 +233,31 @@ def listing(schedule: list[Entry], store: Store | None = None, now: datetime | N
 
 
 # -- running ---------------------------------------------------------------------------------------
-def run_forever(schedule: list[Entry]) -> None:
-    """The ``econsec schedule`` process: blocks until SIGTERM or SIGINT."""
-    scheduler = make_scheduler(BlockingScheduler, schedule)
-    previous = {}
+def run_forever(schedule: list[Entry], poll_seconds: float = 0.2) -> None:
+    """The ``econsec schedule`` process: blocks until SIGTERM or SIGINT.
 
-    def stop(signum: int, _frame: object) -> None:
-        log.info("%s received: stopping the scheduler (a refresh in progress finishes)",
-                 signal.Signals(signum).name)
-        for sig, handler in previous.items():  # a second signal ends the process the default way
-            signal.signal(sig, handler)
-        scheduler.shutdown(wait=False)
-
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        previous[sig] = signal.signal(sig, stop)
-    for job in scheduler.get_jobs():
-        log.info("scheduled %s: %s", job.name, job.trigger)
+    The signal handler only records the signal; the main thread notices it and shuts the scheduler
+    down. (A handler that calls ``scheduler.shutdown()`` itself can interrupt the scheduler while it
+    holds its own non-reentrant event lock, and the process deadlocks. Blocking the signals and using
+    ``sigwait`` is no cure either: native threads started at import, e.g. Arrow's pool, would still
+    take the signal and die by it.)
+    """
+    scheduler = make_scheduler(BackgroundScheduler, schedule)
+    received: list[int] = []
+    previous = {sig: signal.signal(sig, lambda signum, _frame: received.append(signum))
+                for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
         scheduler.start()
+        for job in scheduler.get_jobs():
+            log.info("scheduled %s: %s", job.name, job.trigger)
+        while not received:
+            time.sleep(poll_seconds)
+        log.info("%s received: stopping the scheduler (a refresh in progress finishes)",
+                 signal.Signals(received[0]).name)
     finally:
-        for sig, handler in previous.items():
+        for sig, handler in previous.items():  # a second signal ends the process the default way
             signal.signal(sig, handler)
+    scheduler.shutdown(wait=True)
     log.info("scheduler stopped")
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from werkzeug.serving import make_server
 
 from econsec.store import Store
@@ -129,6 +130,30 @@ def _query(page) -> dict[str, list[str]]:
     return parse_qs(urlparse(page.url).query)
 
 
+def _idle(page) -> None:
+    """Wait until no Dash callback is in flight (controls may be re-rendered by one)."""
+    page.wait_for_function("() => !document.querySelector('[data-dash-is-loading=\"true\"]')", timeout=20_000)
+
+
+def _pick(page, control: str, option: str) -> None:
+    """Choose in a Dash dropdown by typing (long option lists are virtualised). On a loaded machine a
+    callback can re-render the dropdown, or its option list, between the gesture's steps, so the whole
+    gesture is retried (at most five times, each step bounded) until the dropdown shows the option; the
+    test's own checks follow."""
+    for _ in range(5):
+        try:
+            _idle(page)
+            page.click(control, timeout=5_000)
+            page.keyboard.type(option)
+            page.get_by_role("option", name=option, exact=True).click(timeout=5_000)
+            page.wait_for_function("([c, o]) => document.querySelector(c).innerText.includes(o)",
+                                   arg=[control, option], timeout=5_000)
+            return
+        except PlaywrightTimeoutError:
+            page.keyboard.press("Escape")
+    raise AssertionError(f"could not choose {option!r} in {control}")
+
+
 def test_product_change_updates_charts_and_url(watched):
     page, watch, base = watched
     page.goto(base + "/concentration")
@@ -138,8 +163,7 @@ def test_product_change_updates_charts_and_url(watched):
     assert page.inner_text("#sc-kpi-top") == "China"
     page.wait_for_function("() => window.location.search.includes('product=rare_earths')")
 
-    page.click("#sc-product")
-    page.get_by_role("option", name="Semiconductors").click()
+    _pick(page, "#sc-product", "Semiconductors")
     page.wait_for_function(
         """() => {
             const gd = document.querySelector("#sc-graph-hhi .js-plotly-plot");
@@ -196,8 +220,7 @@ def test_reporter_change_updates_product_choices(watched):
     page, watch, base = watched
     page.goto(base + "/concentration?reporter=USA&product=850511")
     _wait_for_charts(page)
-    page.click("#sc-reporter")
-    page.get_by_role("option", name="Japan").click()
+    _pick(page, "#sc-reporter", "Japan")
     page.wait_for_function("() => window.location.search.includes('reporter=JPN')", timeout=20_000)
     # 850511 is not among Japan's products: the product falls back to the default.
     page.wait_for_function("() => window.location.search.includes('product=rare_earths')", timeout=20_000)

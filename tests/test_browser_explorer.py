@@ -11,11 +11,11 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from tests.test_browser import (  # noqa: F401  (fixtures, shared with the other browser tests)
     ARTIFACTS,
     Watch,
+    _pick,
     _serve,
     base_url,
     browser_context_args,
@@ -51,29 +51,6 @@ def _chart(page, chart: str) -> dict:
         }""",
         chart,
     )
-
-
-def _idle(page) -> None:
-    """Wait until no Dash callback is in flight (controls may be re-rendered by one)."""
-    page.wait_for_function("() => !document.querySelector('[data-dash-is-loading=\"true\"]')", timeout=20_000)
-
-
-def _pick(page, control: str, option: str) -> None:
-    """Choose in a Dash dropdown by typing (long option lists are virtualised). On a loaded machine a
-    callback can re-render the dropdown between the click and the choice, so the gesture is retried
-    (at most three times) until the dropdown shows the option; the test's own checks follow."""
-    for _ in range(3):
-        _idle(page)
-        page.click(control)
-        page.keyboard.type(option)
-        page.get_by_role("option", name=option, exact=True).click()
-        try:
-            page.wait_for_function("([c, o]) => document.querySelector(c).innerText.includes(o)",
-                                   arg=[control, option], timeout=5_000)
-            return
-        except PlaywrightTimeoutError:
-            page.keyboard.press("Escape")
-    raise AssertionError(f"could not choose {option!r} in {control}")
 
 
 def test_controls_change_charts_url_and_reload_restores(explorer):

@@ -191,6 +191,7 @@ def test_sigterm_stops_the_schedule_process_cleanly(tmp_path):
     finally:
         if process.poll() is None:
             process.kill()
+            _, err = process.communicate()  # reaps it and closes the pipes
     assert process.returncode == 0, err
     assert "SIGTERM received: stopping the scheduler" in err and "scheduler stopped" in err
 
