@@ -17,11 +17,15 @@ $(STAMP): pyproject.toml
 serve: $(STAMP)
 	$(BIN)/econsec serve
 
-# Chromium comes from Debian (never a downloaded browser build).
+# Chromium (browser tests, image export) and a Java runtime (the Spark-in-local-mode test) come from
+# Debian: never a downloaded browser or JDK build.
 browser:
 	@command -v chromium >/dev/null 2>&1 || { \
 	  echo "installing Debian's chromium (needs root)"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver fonts-liberation; }
+	@command -v java >/dev/null 2>&1 || { \
+	  echo "installing Debian's Java runtime for Spark (needs root)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless; }
 
 test: $(STAMP) browser
 	$(BIN)/ruff check .
