@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: serve test lint browser snapshot clean docs
+.PHONY: serve test lint browser snapshot clean docs bench
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -39,3 +39,8 @@ clean:
 
 docs: $(STAMP)
 	$(BIN)/python -m indicators.reference > docs/REFERENCE.md
+
+# Benchmarks (not part of the tests): each writes its section of BENCHMARKS.md.
+BENCHES ?= cold_start callbacks engine refresh export load
+bench: $(STAMP) browser
+	@for b in $(BENCHES); do echo "== benchmarks/$$b.py"; $(BIN)/python -m benchmarks.$$b || exit 1; done
