@@ -381,11 +381,18 @@ def parse_csv(content: bytes, *, source_url: str, retrieved_at: datetime) -> pd.
     except UnicodeDecodeError:
         text = content.decode("latin-1")  # what Comtrade's CSV downloads are; never fails
     try:
-        # index_col=False: every data row ends with a comma (one field more than the header);
-        # without it pandas would take the first column as the index and shift the others.
-        frame = pd.read_csv(
-            io.StringIO(text), dtype=str, keep_default_na=False, na_values=[""], index_col=False
-        )
+        with warnings.catch_warnings():
+            # pandas only warns when a row has more fields than the header (it would drop the extra
+            # ones, shifting nothing but losing data): a damaged file, not something to store.
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            # index_col=False: every data row ends with a comma (one field more than the header);
+            # without it pandas would take the first column as the index and shift the others.
+            frame = pd.read_csv(
+                io.StringIO(text), dtype=str, keep_default_na=False, na_values=[""], index_col=False
+            )
+    except pd.errors.ParserWarning:
+        raise ParseError("unreadable CSV: a data row has more fields than the header (a damaged download?)",
+                         source=SOURCE, url=source_url) from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
         raise ParseError(f"unreadable CSV: {exc}", source=SOURCE, url=source_url) from None
     return parse_records(frame, source_url=source_url, retrieved_at=retrieved_at)
@@ -413,8 +420,9 @@ def read_extract(path: Path | str, *, retrieved_at: datetime, source_url: str | 
         raise SourceError(
             f"cannot read the extract: {exc.strerror or exc}", source=SOURCE, url=source_url
         ) from None
-    except (ValueError, KeyError) as exc:  # openpyxl / zipfile on a corrupt workbook
-        raise ParseError(f"unreadable workbook: {exc}", source=SOURCE, url=source_url) from None
+    except Exception as exc:  # noqa: BLE001 - openpyxl/zipfile raise BadZipFile, KeyError, XML errors... on a bad file
+        raise ParseError(f"unreadable workbook {path.name} ({type(exc).__name__}: {exc})",
+                         source=SOURCE, url=source_url) from None
     if suffix == ".csv":
         return parse_csv(content, source_url=source_url, retrieved_at=retrieved_at)
     return parse_records(frame, source_url=source_url, retrieved_at=retrieved_at)
@@ -560,12 +568,15 @@ def _ints(series: pd.Series, field: str, fail) -> pd.Series:  # type: ignore[no-
         if isinstance(v, bool | np.bool_):
             return None
         if isinstance(v, int | np.integer):
-            return int(v)
-        if isinstance(v, float | np.floating):
-            return int(v) if math.isfinite(v) and float(v).is_integer() else None
-        if isinstance(v, str) and re.fullmatch(r"\s*-?\d+\s*", v):
-            return int(v)
-        return None
+            n = int(v)
+        elif isinstance(v, float | np.floating):
+            n = int(v) if math.isfinite(v) and float(v).is_integer() else None
+        elif isinstance(v, str) and re.fullmatch(r"\s*-?\d{1,19}\s*", v):
+            n = int(v)
+        else:
+            return None
+        # A code beyond int64 is no Comtrade code (and would overflow the column).
+        return n if n is not None and -(2**63) <= n < 2**63 else None
 
     converted = series.map(convert).astype("object")
     _bad(series, converted.notna(), field, "an integer code", fail)

@@ -31,6 +31,10 @@ def parse_hs_reference(content: bytes | str, *, url: str = HS_REFERENCE_PATH) ->
         payload = json.loads(content)
         results = payload["results"]
         rows = [(r["id"], r["text"]) for r in results]
+        bad = next((i for i, (code, text) in enumerate(rows) if not isinstance(code, str) or not isinstance(text, str)),
+                   None)
+        if bad is not None:
+            raise TypeError(f"result {bad} has id {rows[bad][0]!r} and text {rows[bad][1]!r}, not two strings")
     except (ValueError, TypeError, KeyError) as exc:
         raise ParseError(f"not a Comtrade HS reference list ({type(exc).__name__}: {exc})",
                          source=SOURCE, url=url) from None

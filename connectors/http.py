@@ -2,7 +2,11 @@
 
 Retries use urllib3's ``Retry``: HTTP 429 and 5xx, and connection resets, are retried
 with exponential back-off, and a ``Retry-After`` header is honoured (capped, so a
-source asking for an hour cannot hang a refresh). Every failure ends in a typed
+source asking for an hour cannot hang a refresh: a wait longer than the cap is not waited at all,
+the request fails at once with a RateLimitError that says so). A body is read against a deadline
+(:data:`BODY_DEADLINE_FACTOR` × the timeout), so a source trickling bytes cannot hang a refresh
+either, and a connection reset or cut while the body is read is retried like a reset before the
+answer (at most ``retries`` times). Every failure ends in a typed
 :mod:`econsec.errors` exception naming the source and the URL *without* secrets.
 """
 
@@ -10,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -17,7 +22,7 @@ from urllib.parse import quote, quote_plus, urlencode
 
 import requests
 from requests.adapters import HTTPAdapter
-from urllib3.exceptions import ReadTimeoutError
+from urllib3.exceptions import InvalidHeader, MaxRetryError, ProtocolError, ReadTimeoutError
 from urllib3.util.retry import Retry
 
 from econsec import __version__, settings
@@ -36,14 +41,33 @@ RETRY_STATUSES = (429, 500, 502, 503, 504)
 #: Longest wait econsec accepts from a Retry-After header or the back-off, in seconds.
 MAX_WAIT = 120.0
 REDACTED = "***"
+#: A whole body must arrive within this many times the timeout (the timeout bounds each wait for
+#: bytes; this bounds a source that trickles a byte now and then): 300 s with the default 30 s.
+BODY_DEADLINE_FACTOR = 10
+CHUNK = 1 << 16
 
 
 class _CappedRetry(Retry):
-    """urllib3 Retry whose Retry-After wait is capped at MAX_WAIT."""
+    """urllib3 Retry whose Retry-After wait is capped at MAX_WAIT; a source asking for longer is not
+    retried at all (waiting the cap and asking again would only be refused again), and an unreadable
+    Retry-After falls back to the back-off instead of failing the request."""
+
+    def _asked_wait(self, response) -> float | None:  # type: ignore[no-untyped-def]
+        try:
+            return super().get_retry_after(response)
+        except InvalidHeader:
+            return None
 
     def get_retry_after(self, response):  # type: ignore[no-untyped-def]
-        wait = super().get_retry_after(response)
+        wait = self._asked_wait(response)
         return None if wait is None else min(wait, MAX_WAIT)
+
+    def increment(self, method=None, url=None, response=None, error=None, _pool=None, _stacktrace=None):  # type: ignore[no-untyped-def]
+        if response is not None and self.respect_retry_after_header:
+            wait = self._asked_wait(response)
+            if wait is not None and wait > MAX_WAIT:  # urllib3 then hands back this response
+                raise MaxRetryError(_pool, url or "", f"Retry-After {wait:.0f} s is more than {MAX_WAIT:g} s")
+        return super().increment(method, url, response, error, _pool, _stacktrace)
 
 
 @dataclass(frozen=True)
@@ -139,13 +163,81 @@ def get(
     session = session or make_session()
     timeout = settings.http_timeout() if timeout is None else timeout
     shown = redact(url + ("?" + urlencode(params or {}, doseq=True) if params else ""))
-    log.info("GET %s", shown)
+    retry = getattr(session.get_adapter(url), "max_retries", None)
+    body_retries = retry.total if isinstance(retry, Retry) and isinstance(retry.total, int) else 0
+    backoff = retry.backoff_factor if isinstance(retry, Retry) else 0.0
+    for attempt in range(body_retries + 1):
+        log.info("GET %s", shown)
+        try:
+            response, content = _get_once(session, url, params, headers, timeout, source, shown)
+            break
+        except _BodyCut:
+            if attempt == body_retries:
+                raise FetchError(f"the response body was cut off (connection reset or closed early; "
+                                 f"{attempt + 1} attempts)", source=source, url=shown) from None
+            wait = min(backoff * 2**attempt, MAX_WAIT)
+            log.warning("the body from %s was cut off; retrying in %g s", shown, wait)
+            time.sleep(wait)
+
+    status = response.status_code
+    if status == 429:
+        raise RateLimitError("rate limited, still after the retries" + _asked(response), source=source, url=shown,
+                             status=status)
+    if status >= 400:
+        snippet = redact(content[:200].decode("utf-8", "replace")).strip()
+        raise HTTPStatusError((snippet or response.reason or "error") + _asked(response), source=source, url=shown,
+                              status=status)
+    return RawResponse(
+        source=source,
+        url=shown,
+        status=status,
+        content=content,
+        content_type=response.headers.get("Content-Type", ""),
+    )
+
+
+class _BodyCut(Exception):
+    """The connection broke while the body was read (retried by ``get``)."""
+
+
+def _asked(response: requests.Response) -> str:
+    """``; the source asks to wait N s ...`` when a Retry-After beyond MAX_WAIT stopped the retries."""
+    wait = _CappedRetry()._asked_wait(response.raw) if response.raw is not None else None
+    if wait is not None and wait > MAX_WAIT:
+        return f"; the source asks to wait {wait:.0f} s, more than the {MAX_WAIT:g} s econsec waits: try later"
+    return ""
+
+
+def _read_body(response: requests.Response, deadline: float, timeout: float, source: str, shown: str) -> bytes:
+    """The whole body, or SourceTimeout when it has not all arrived by ``deadline`` (monotonic)."""
+    chunks = []
     try:
-        response = session.get(url, params=params, headers=headers, timeout=timeout)
-        content = response.content  # reads the body: a truncated body fails here
-    except requests.exceptions.ChunkedEncodingError:
-        # Not a ConnectionError in requests: a body shorter than its Content-Length.
-        raise FetchError("the response body was cut off", source=source, url=shown) from None
+        while True:
+            chunk = response.raw.read1(CHUNK, decode_content=True)  # whatever has arrived, at most one recv
+            if not chunk:
+                break
+            chunks.append(chunk)
+            if time.monotonic() > deadline:
+                raise SourceTimeout(f"the body did not arrive within {BODY_DEADLINE_FACTOR * timeout:g} s "
+                                    f"({sum(map(len, chunks)):,} bytes so far; the source is sending too slowly)",
+                                    source=source, url=shown)
+    finally:
+        response.close()
+    return b"".join(chunks)
+
+
+def _get_once(session: requests.Session, url: str, params: Mapping[str, object] | None,
+              headers: Mapping[str, str] | None, timeout: float, source: str, shown: str
+              ) -> tuple[requests.Response, bytes]:
+    deadline = time.monotonic() + BODY_DEADLINE_FACTOR * timeout
+    try:
+        response = session.get(url, params=params, headers=headers, timeout=timeout, stream=True)
+        content = _read_body(response, deadline, timeout, source, shown)
+    except (ProtocolError, requests.exceptions.ChunkedEncodingError):
+        # A body shorter than its Content-Length, or a reset while it was read.
+        raise _BodyCut() from None
+    except ReadTimeoutError:
+        raise SourceTimeout(f"no answer within {timeout:g} s", source=source, url=shown) from None
     except requests.exceptions.Timeout:
         raise SourceTimeout(f"no answer within {timeout:g} s", source=source, url=shown) from None
     except requests.exceptions.ConnectionError as exc:
@@ -158,20 +250,7 @@ def get(
         ) from None
     except requests.exceptions.RequestException as exc:
         raise FetchError(f"request failed: {type(exc).__name__}", source=source, url=shown) from None
-
-    status = response.status_code
-    if status == 429:
-        raise RateLimitError("rate limited, still after the retries", source=source, url=shown, status=status)
-    if status >= 400:
-        snippet = redact(content[:200].decode("utf-8", "replace")).strip()
-        raise HTTPStatusError(snippet or response.reason or "error", source=source, url=shown, status=status)
-    return RawResponse(
-        source=source,
-        url=shown,
-        status=status,
-        content=content,
-        content_type=response.headers.get("Content-Type", ""),
-    )
+    return response, content
 
 
 def _is_timeout(exc: BaseException) -> bool:

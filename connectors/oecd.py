@@ -249,7 +249,10 @@ def parse(content: bytes | str, *, source_url: str, retrieved_at: datetime) -> p
             raise fail(f"unreadable CSV: {exc}") from None
         # A row with fewer fields than the header was cut off (pandas would pad it with blanks):
         # a value cut mid-number must not load as a smaller number.
-        widths = [len(row) for row in csv.reader(io.StringIO(text)) if row]
+        try:
+            widths = [len(row) for row in csv.reader(io.StringIO(text, newline="")) if row]
+        except csv.Error as exc:  # e.g. a stray carriage return inside an unquoted field
+            raise fail(f"unreadable CSV: {exc}") from None
         short = [i for i, width in enumerate(widths[1:]) if width < widths[0]]
         if short:
             raise fail(f"row {short[0]} has fewer fields than the header: the CSV was truncated")

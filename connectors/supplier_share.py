@@ -18,6 +18,7 @@ from datetime import datetime
 from io import BytesIO
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from econsec import countries
@@ -48,6 +49,14 @@ def parse(content: bytes, *, source_url: str, retrieved_at: datetime) -> pd.Data
     if bad:
         raise ParseError(f"import_value_usd is not a non-negative number in rows {bad[:5]}",
                          source=SOURCE, url=source_url)
+    years = raw["year"].astype("str").str.strip()
+    bad = raw.index[~years.str.fullmatch(r"\d{4}")].tolist()
+    if bad:
+        raise ParseError(f"year is not a four-digit year in rows {bad[:5]}: {raw.loc[bad[:5], 'year'].tolist()}",
+                         source=SOURCE, url=source_url)
+    bad = raw.index[~np.isfinite(values)].tolist()
+    if bad:
+        raise ParseError(f"import_value_usd is not a finite number in rows {bad[:5]}", source=SOURCE, url=source_url)
     aggregates = raw["is_aggregate_partner"].astype(str).str.lower().isin(["t", "true"])
     unknown = sorted(set(raw.loc[~raw["partner_iso3"].map(countries.is_iso3), "partner_iso3"].astype(str)))
     if unknown:
@@ -62,7 +71,7 @@ def parse(content: bytes, *, source_url: str, retrieved_at: datetime) -> pd.Data
             "partner_kind": aggregates.map({True: "area", False: "country"}).astype("str"),
             "flow": "import",
             "hs_code": raw["canonical_product_id"].astype("str").str.zfill(6),
-            "period": raw["year"].astype(int).astype("str"),
+            "period": years,
             "value_usd": values.astype("float64"),
             "net_weight_kg": pd.Series(float("nan"), index=raw.index, dtype="float64"),
             "estimated": False,  # US-reported figures, not mirror data (PROVENANCE §10)

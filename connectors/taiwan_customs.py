@@ -129,12 +129,20 @@ def _read(content: bytes, columns: tuple[str, ...], dtypes: dict[str, str], url:
     return raw
 
 
+#: Whole cents are kept as int64; a value beyond this (US$ 90 quadrillion) is a damaged cell, not trade.
+MAX_CENTS = 2.0**63 / 1000
+
+
 def _cents(values: pd.Series, usd_per_unit: float, column: str, url: str) -> pd.Series:
     """Whole cents (int64) from a value column in ``usd_per_unit`` dollars; ParseError on a bad value."""
-    numbers = pd.to_numeric(values, errors="coerce")
-    bad = values.index[numbers.isna() | (numbers < 0)].tolist()
+    numbers = pd.to_numeric(values, errors="coerce").astype("float64")
+    bad = values.index[~np.isfinite(numbers) | (numbers < 0)].tolist()  # NaN, "inf", "1e309", negatives
     if bad:
         raise ParseError(f"{column} is not a non-negative number in rows {bad[:5]}", source=SOURCE, url=url)
+    too_big = values.index[numbers * (usd_per_unit * CENTS_PER_USD) >= MAX_CENTS].tolist()
+    if too_big:
+        raise ParseError(f"{column} is absurdly large in rows {too_big[:5]} (more than US$ {MAX_CENTS / 100:.0e})",
+                         source=SOURCE, url=url)
     cents = numbers.to_numpy(dtype="float64") * (usd_per_unit * CENTS_PER_USD)
     bad = values.index[np.abs(cents - np.round(cents)) > CENT_TOLERANCE].tolist()
     if bad:

@@ -8,9 +8,11 @@ that writes a new generation is picked up without a restart.
 from __future__ import annotations
 
 import csv
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, wraps
 from importlib import resources
+from typing import TypeVar
 
 import pandas as pd
 
@@ -18,6 +20,7 @@ from econsec import countries, sources
 from econsec.errors import ConfigError, StoreError
 from econsec.store import Store
 
+T = TypeVar("T")
 FLOW = "import"
 DEFAULT_REPORTER = "USA"
 DEFAULT_PRODUCT = "rare_earths"
@@ -41,6 +44,30 @@ def _store() -> Store:
 def generation() -> str:
     """The directory currently read (changes when a refresh writes a new generation)."""
     return str(_store().current_dir())
+
+
+def per_generation(maxsize: int = 64) -> Callable[[Callable[..., T]], Callable[..., T]]:
+    """Cache a builder's result per store generation and (hashable) arguments.
+
+    For what a page draws from stored tables only (figures, tables, page bodies): a refresh that writes
+    a new generation makes every key new, so nothing stale is served and no restart is needed. The
+    result is shared between requests: callers must not mutate it.
+    """
+
+    def decorate(function: Callable[..., T]) -> Callable[..., T]:
+        @lru_cache(maxsize=maxsize)
+        def cached(gen: str, *args: object) -> T:
+            return function(*args)
+
+        @wraps(function)
+        def wrapper(*args: object) -> T:
+            return cached(generation(), *args)
+
+        wrapper.cache_clear = cached.cache_clear  # type: ignore[attr-defined]
+        wrapper.cache_info = cached.cache_info  # type: ignore[attr-defined]
+        return wrapper
+
+    return decorate
 
 
 def table(name: str) -> pd.DataFrame:
@@ -300,9 +327,11 @@ def source_line(reporter: str, product: str, suffix: str = "") -> str:
 
 
 def data_status() -> dict[str, object]:
-    """``built_at`` (date) and whether the bundled snapshot is being read."""
+    """``built_at`` (date), whether the bundled snapshot is being read, and the store's warning when
+    it found damage and fell back to an older generation or the snapshot (else None)."""
     m = manifest()
-    return {"built_at": str(m.get("built_at", ""))[:10] or "unknown", "bundled": is_bundled()}
+    return {"built_at": str(m.get("built_at", ""))[:10] or "unknown", "bundled": is_bundled(),
+            "warning": _store().warning}
 
 
 def refresh_status() -> dict:

@@ -284,4 +284,5 @@ def last_runs(store: Store | None = None) -> dict[str, dict]:
 
 
 def status(store: Store | None = None) -> dict:
-    return (store or Store()).read_json(STATUS_FILE, {})
+    found = _read_state(store or Store(), STATUS_FILE, {})  # a damaged file is logged and read as empty
+    return found if isinstance(found, dict) else {}

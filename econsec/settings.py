@@ -77,7 +77,10 @@ SETTINGS: tuple[Setting, ...] = (
         "https://sdmx.oecd.org/public/rest",
         "Base URL of the OECD SDMX REST API (FDI statistics by counterpart).",
     ),
-    Setting("ECONSEC_HTTP_TIMEOUT", "30", "Seconds to wait for a source to connect or send data."),
+    Setting(
+        "ECONSEC_HTTP_TIMEOUT", "30", "Seconds to wait for a source to connect or send data; a whole body must "
+        "arrive within 10× this."
+    ),
     Setting(
         "ECONSEC_HTTP_RETRIES",
         "4",
@@ -118,6 +121,15 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ECONSEC_SMTP_PASSWORD", None, "SMTP password for `ECONSEC_SMTP_USER`.", secret=True),
     Setting("ECONSEC_ALERT_EMAIL_TO", None, "Recipients of alert e-mails, comma-separated."),
     Setting("ECONSEC_ALERT_EMAIL_FROM", None, "Sender address of alert e-mails."),
+    # -- serving (dashboard/security.py, dashboard/gunicorn_conf.py) --------------------------------------------
+    Setting("ECONSEC_AUTH_TOKEN", None,
+            "If set (at least 16 characters), every request needs `Authorization: Bearer <token>` or the cookie "
+            "set by opening the dashboard once with `?token=<token>`.",
+            secret=True),
+    Setting("ECONSEC_AUTH_HEADER", None,
+            "If set (e.g. `X-Forwarded-User`), every request must carry this header, as set by an authenticating "
+            "reverse proxy. Only safe when the app is reachable through that proxy alone."),
+    Setting("ECONSEC_WORKERS", "2", "gunicorn worker processes (`dashboard/gunicorn_conf.py`)."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -142,6 +154,8 @@ def _number(name: str, cast: Callable[[str], float], minimum: float) -> float:
         number = cast(value)
     except ValueError:
         raise ConfigError(f"{name}={value!r} is not a number") from None
+    if number != number or number in (float("inf"), float("-inf")):  # NaN or infinity: no bound at all
+        raise ConfigError(f"{name}={value!r} must be a finite number")
     if number < minimum:
         raise ConfigError(f"{name}={value!r} must be at least {minimum}")
     return number
@@ -191,6 +205,11 @@ def misfire_grace_seconds() -> int:
 
 def stale_grace_days() -> float:
     return _number("ECONSEC_STALE_GRACE_DAYS", float, 0.0)
+
+
+def workers() -> int:
+    """``ECONSEC_WORKERS``: gunicorn worker processes (at least 1)."""
+    return int(_number("ECONSEC_WORKERS", int, 1))
 
 
 def smtp_port() -> int:

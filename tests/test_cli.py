@@ -105,8 +105,8 @@ def test_usage_errors_exit_non_zero_with_a_message(args, message):
 
 
 def test_a_store_error_is_one_line_and_exit_1(tmp_path, monkeypatch):
-    (tmp_path / "CURRENT").write_text("missing\n")
-    monkeypatch.setenv("ECONSEC_DATA_DIR", str(tmp_path))
+    (tmp_path / "not-a-dir").write_text("")
+    monkeypatch.setenv("ECONSEC_DATA_DIR", str(tmp_path / "not-a-dir"))
     code, _, err = run("indicators")
     assert code == 1
     assert err.startswith("error: ") and "Traceback" not in err
