@@ -16,7 +16,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import html
 
-from dashboard import chart_data
+from dashboard import chart_data, security
 from econsec.errors import EconsecError
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -30,14 +30,23 @@ TITLE = "econsec"
 
 class EconsecDash(dash.Dash):
     """Dash with the dev-tools version check off by default: in debug mode it would call
-    dash-version.plotly.com, which an air-gapped browser cannot reach."""
+    dash-version.plotly.com, which an air-gapped browser cannot reach.
+
+    Callbacks are checked against every page's layout only when the dev-tools UI is on (the only
+    place the browser reports a failed check): to check them, Dash renders all twenty-odd pages,
+    every goal chart included, on the first request (seconds) and embeds the result in every
+    ``/`` response (~800 KB). Production serving skips both; ``tests/test_perf.py`` runs the same
+    check in the suite."""
 
     def enable_dev_tools(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         bound = inspect.signature(dash.Dash.enable_dev_tools).bind(self, *args, **kwargs)
         key = "dev_tools_disable_version_check"
         if bound.arguments.get(key) is None and "DASH_DISABLE_VERSION_CHECK" not in os.environ:
             bound.arguments[key] = True
-        return super().enable_dev_tools(*bound.args[1:], **bound.kwargs)
+        debug = super().enable_dev_tools(*bound.args[1:], **bound.kwargs)
+        if self._dev_tools.ui:
+            self.config.suppress_callback_exceptions = False
+        return debug
 
 
 def navbar() -> dbc.Navbar:
@@ -74,6 +83,8 @@ def footer() -> html.Footer:
         status = data.data_status()
         which = "bundled snapshot" if status["bundled"] else "refreshed data"
         text = f"Data as of {status['built_at']} ({which})."
+        if status.get("warning"):
+            text += f" Warning: damaged store — {status['warning']}"
     except EconsecError as exc:
         text = f"Data unavailable: {exc}"
     return html.Footer(
@@ -110,7 +121,8 @@ def create_app() -> dash.Dash:
         serve_locally=True,
         title=TITLE,
         update_title=None,
-        suppress_callback_exceptions=False,
+        compress=True,  # gzip/brotli through flask-compress: plotly.js is 4.6 MiB raw, 1.4 MiB compressed
+        suppress_callback_exceptions=True,  # False with the dev-tools UI: see EconsecDash
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
     )
     app.layout = shell
@@ -119,6 +131,7 @@ def create_app() -> dash.Dash:
         for register in getattr(module, "CALLBACKS", ()):
             register(app)
     chart_data.register_callbacks(app)  # the one "Download data (CSV)" callback of every chart
+    security.install(app)  # headers (CSP with the inline scripts' hashes), plain error pages, optional auth
     return app
 
 

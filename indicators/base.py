@@ -72,6 +72,12 @@ VALUES = pa.DataFrameSchema(
 
 def values(frame: pd.DataFrame) -> pd.DataFrame:
     """``frame`` with missing optional columns filled (""), typed and validated as indicator values."""
+    return validate(typed(frame).reset_index(drop=True), VALUES, "indicator values")
+
+
+def typed(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with missing optional columns filled ("") and typed, NOT validated: for joining parts
+    that :func:`values` validates as a whole."""
     out = frame.copy()
     for column in VALUE_COLUMNS:
         if column not in out.columns:
@@ -80,7 +86,7 @@ def values(frame: pd.DataFrame) -> pd.DataFrame:
     for column in VALUE_KEY:
         out[column] = out[column].astype("str")
     out["value"] = out["value"].astype("float64")
-    return validate(out.reset_index(drop=True), VALUES, "indicator values")
+    return out
 
 
 def empty() -> pd.DataFrame:
