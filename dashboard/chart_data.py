@@ -20,18 +20,26 @@ from __future__ import annotations
 
 import base64
 import html as html_lib
+import logging
 import re
 
 import dash
 import numpy as np
 import pandas as pd
-from dash import MATCH, Input, Output, State, dcc, html
+from dash import ALL, MATCH, Input, Output, State, dcc, html
 
 from dashboard import explore
+from econsec.errors import EconsecError
+
+log = logging.getLogger(__name__)
 
 GRAPH_TYPE = "chart-graph"
 BUTTON_TYPE = "chart-csv"
 DOWNLOAD_TYPE = "chart-csv-download"
+IMAGE_TYPE = "chart-image"
+IMAGE_DOWNLOAD_TYPE = "chart-image-download"
+IMAGE_ERROR_TYPE = "chart-image-error"
+IMAGE_FORMATS = ("png", "svg", "pdf")
 WRAPPER_CLASS = "chart-with-data"
 COLUMNS = ["series", "x", "y", "source"]
 
@@ -47,16 +55,32 @@ def graph_with_download(graph: dcc.Graph) -> html.Div:
         [
             graph,
             html.Div(
-                html.Button(
-                    "Download data (CSV)",
-                    id={"type": BUTTON_TYPE, "graph": key},
-                    className="btn btn-outline-secondary btn-sm chart-csv-button",
-                    title="The data of this chart as a CSV file (series, x, y, source)",
-                    n_clicks=0,
-                ),
+                [
+                    html.Span("Image:", className="small text-secondary me-1"),
+                    *[
+                        html.Button(
+                            fmt.upper(),
+                            id={"type": IMAGE_TYPE, "graph": key, "format": fmt},
+                            className="btn btn-outline-secondary btn-sm chart-image-button me-1",
+                            title=f"This chart as {fmt.upper()} for a briefing (16:9 slide, with its source line "
+                            "and notes)",
+                            n_clicks=0,
+                        )
+                        for fmt in IMAGE_FORMATS
+                    ],
+                    html.Button(
+                        "Download data (CSV)",
+                        id={"type": BUTTON_TYPE, "graph": key},
+                        className="btn btn-outline-secondary btn-sm chart-csv-button ms-2",
+                        title="The data of this chart as a CSV file (series, x, y, source)",
+                        n_clicks=0,
+                    ),
+                ],
                 className="chart-data-bar text-end px-2 pb-1",
             ),
             dcc.Download(id={"type": DOWNLOAD_TYPE, "graph": key}),
+            dcc.Loading(dcc.Download(id={"type": IMAGE_DOWNLOAD_TYPE, "graph": key}), type="dot"),
+            html.Div(id={"type": IMAGE_ERROR_TYPE, "graph": key}, className="small text-danger px-2", role="status"),
         ],
         id=key,
         className=WRAPPER_CLASS,
@@ -141,9 +165,31 @@ def file_name(graph: str, figure: dict) -> str:
 
 def download(n_clicks: int | None, figure: dict | None, button_id: dict) -> dict:
     """The callback's body: the ``dcc.Download`` data for one click (``no_update`` before any)."""
-    if not n_clicks or not figure:
-        return dash.no_update
-    return dcc.send_bytes(figure_csv(figure), file_name(str(button_id.get("graph", "chart")), figure))
+    if not n_clicks or not _well_formed(figure):
+        return dash.no_update  # the figure and id come from the browser: a malformed one gets no file
+    key = button_id.get("graph") if isinstance(button_id, dict) else None
+    key = key if isinstance(key, str) and _GRAPH_KEY.fullmatch(key) else "chart"  # an id of ours, else generic
+    return dcc.send_bytes(figure_csv(figure), file_name(key, figure))
+
+
+#: What a chart's string id looks like (``sc-graph-hhi``); anything else is not one of ours.
+_GRAPH_KEY = re.compile(r"[A-Za-z0-9_-]{1,80}")
+
+
+def _well_formed(figure: object) -> bool:
+    """A figure as a ``dcc.Graph`` sends it: a dict whose layout, annotations and traces are dicts."""
+    if not isinstance(figure, dict) or not figure:
+        return False
+    layout = figure.get("layout") or {}
+    traces = figure.get("data") or []
+    return (
+        isinstance(layout, dict)
+        and isinstance(layout.get("annotations") or [], list)
+        and all(isinstance(a, dict) for a in layout.get("annotations") or [])
+        and isinstance(layout.get("title") or {}, dict | str)
+        and isinstance(traces, list)
+        and all(isinstance(t, dict) for t in traces)
+    )
 
 
 def register_callbacks(app: dash.Dash) -> None:
@@ -158,3 +204,34 @@ def register_callbacks(app: dash.Dash) -> None:
     )
     def _chart_csv(n_clicks, figure, button_id):
         return download(n_clicks, figure, button_id)
+
+    @app.callback(
+        Output({"type": IMAGE_DOWNLOAD_TYPE, "graph": MATCH}, "data"),
+        Output({"type": IMAGE_ERROR_TYPE, "graph": MATCH}, "children"),
+        Input({"type": IMAGE_TYPE, "graph": MATCH, "format": ALL}, "n_clicks"),
+        State({"type": GRAPH_TYPE, "graph": MATCH}, "figure"),
+        prevent_initial_call=True,
+    )
+    def _chart_image(clicks, figure):
+        return image_download(dash.ctx.triggered_id, clicks, figure)
+
+
+def image_download(button_id: object, clicks: list | None, figure: dict | None) -> tuple:
+    """The image callback's body: (the ``dcc.Download`` data, an error line). The chart as the browser
+    holds it, rendered server-side at the briefing slide size (:mod:`dashboard.images` validates the
+    figure and drops any image sources)."""
+    from dashboard import images
+
+    fmt = button_id.get("format") if isinstance(button_id, dict) else None
+    if fmt not in IMAGE_FORMATS or not any(clicks or ()) or not _well_formed(figure):
+        return dash.no_update, dash.no_update
+    key = button_id.get("graph")
+    key = key if isinstance(key, str) and _GRAPH_KEY.fullmatch(key) else "chart"
+    try:
+        content = images.render(figure, fmt)
+    except EconsecError as exc:
+        log.warning("image export failed: %s", exc)
+        return dash.no_update, f"No image: {exc}"
+    stem = f"{explore.slug(key)}_{explore.slug(figure_title(figure), 'chart')}"
+    return dcc.send_bytes(content, images.safe_name(stem, fmt)), ""
+

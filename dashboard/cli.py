@@ -75,7 +75,9 @@ def serve(host: str, port: int, debug: bool, with_schedule: bool) -> None:
             "refresh schedule: running in this process" if running else "refresh schedule: run by another process",
             err=True,
         )
-    app.run(host=host, port=port, debug=debug)
+    from dashboard.security import RequestHandler
+
+    app.run(host=host, port=port, debug=debug, request_handler=RequestHandler)  # no Werkzeug/Python banner
 
 
 @main.command("schedule")
@@ -232,6 +234,8 @@ def sources_command() -> None:
     stored = {t: store.read(t) for t in TABLE_VALIDATORS if t in store.tables()}
     newest = sources.newest_retrieved(stored)
     click.echo(f"store: {'bundled snapshot' if store.is_bundled else store.path}")
+    if store.warning:
+        click.echo(f"WARNING: damaged store: {store.warning}")
     for source in sources.SOURCES:
         rows = [f[f["source"] == source.id] for f in stored.values()]
         rows = [r for r in rows if len(r)]
@@ -336,6 +340,51 @@ def snapshot_info() -> None:
         click.echo(f"    source {entry['source']}, retrieved {entry['retrieved']}; from {entry['origin']}")
         for f in entry["files"]:
             click.echo(f"    {f['path']}  sha256 {f['sha256'][:12]}…  rows {f['rows_in']} -> {f['rows_out']}")
+
+
+@main.group()
+def export() -> None:
+    """Charts as PNG, SVG or PDF images and the briefing pack (PDF or PowerPoint), through Chromium."""
+
+
+@export.command("chart")
+@click.option("--goal", "goal_id", help="Every chart of this goal's page (ids: `econsec goals`).")
+@click.option("--indicator", help="One stored indicator over the years (ids: docs/REFERENCE.md), with the filters.")
+@click.option("--reporter", default="USA", show_default=True, help="With --indicator: ISO3 code (QUJ = US+Japan).")
+@click.option("--product", default="", help="With --indicator: product group (rare_earths) or HS code (850511).")
+@click.option("--start", type=click.IntRange(1900, 2100), help="With --indicator: first year.")
+@click.option("--end", type=click.IntRange(1900, 2100), help="With --indicator: last year.")
+@click.option("--format", "formats", multiple=True, type=click.Choice(["png", "svg", "pdf"]), default=("png",),
+              show_default=True, help="Repeat for several formats.")
+@click.option("--size", "size_id", type=click.Choice(["slide", "half-a4", "half-letter"]), default="slide",
+              show_default=True, help="16:9 slide (2560×1440 PNG), or half an A4 / US-letter page at 300 dpi.")
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder to write into (created if missing); file names come from the chart, not from input.")
+def export_chart(goal_id: str | None, indicator: str | None, reporter: str, product: str, start: int | None,
+                 end: int | None, formats: tuple[str, ...], size_id: str, out_dir: Path) -> None:
+    """Export charts as the dashboard draws them, in the house style, at a briefing size."""
+    from dashboard import charts, images
+
+    if bool(goal_id) == bool(indicator):
+        raise click.UsageError("give either --goal ID or --indicator ID")
+    if goal_id:
+        built = charts.goal_charts(goal_id)
+    else:
+        built = [charts.indicator_chart(indicator, reporter, product, start, end)]
+    for path in images.write_charts(built, out_dir, formats, size_id):
+        click.echo(str(path))
+
+
+@export.command("pack")
+@click.option("--out", "out_file", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="FILE.pdf (A4 landscape) or FILE.pptx (16:9 slides).")
+@click.option("--goal", "goal_ids", multiple=True, help="Only these goals (repeatable); default: every goal.")
+def export_pack(out_file: Path, goal_ids: tuple[str, ...]) -> None:
+    """The briefing pack: a cover with the data date, the scorecard, then one page or slide per goal."""
+    from dashboard import briefing
+
+    path = briefing.write(out_file, list(goal_ids) or None)
+    click.echo(f"{path} ({path.stat().st_size:,} bytes)")
 
 
 if __name__ == "__main__":  # pragma: no cover

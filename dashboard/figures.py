@@ -90,8 +90,9 @@ HHI_BAND_SHORT = (
 )
 CHINA_MAJORITY = THRESHOLDS_BY_ID["china_majority"]
 
-#: Plotly config for every graph: no logo, no cloud links, PNG export at briefing size.
-EXPORT_WIDTH, EXPORT_HEIGHT = 1600, 900
+#: Plotly config for every graph: no logo, no cloud links, the modebar's PNG at the briefing export's
+#: slide size (16:9, 1280×720 CSS px at 2×: 2560×1440, as :data:`dashboard.images.SIZES` "slide").
+EXPORT_WIDTH, EXPORT_HEIGHT, EXPORT_SCALE = 1280, 720, 2
 
 
 def graph_config(filename: str) -> dict:
@@ -107,7 +108,7 @@ def graph_config(filename: str) -> dict:
             "filename": filename,
             "width": EXPORT_WIDTH,
             "height": EXPORT_HEIGHT,
-            "scale": 1,
+            "scale": EXPORT_SCALE,
         },
         "responsive": True,
     }

@@ -252,3 +252,42 @@ def store_error_alert(exc: Exception, alert_id: str) -> dbc.Alert:
         color="danger",
         id=alert_id,
     )
+
+
+def rule_words(goal: g.Goal) -> tuple[str, str]:
+    """How a goal's status is judged: a short label and one or two sentences (the goal page and the
+    briefing pack say it the same way)."""
+    rule = goal.rule
+    indicator = goal.measures[0].indicator if goal.measures else ""
+    if isinstance(rule, g.Threshold):
+        good, bad = st.format_value(indicator, rule.good), st.format_value(indicator, rule.bad)
+        side = ("at or below", "at or above") if rule.better == "lower" else ("at or above", "at or below")
+        return (
+            "Threshold",
+            f"Each measure's latest value is on track {side[0]} {good}, off track {side[1]} {bad}, and “watch” in "
+            f"between; the goal is on track when every measure is, off track when every one is, else watch. "
+            f"Basis: {rule.basis}.",
+        )
+    if isinstance(rule, g.Trend):
+        tol = st.format_value(indicator, rule.tolerance, change=True).lstrip("+")
+        return (
+            "Trend since a baseline",
+            f"Each measure's change since {rule.baseline} (the first year with a value from then on) is on track "
+            f"beyond ±{tol} in the direction the goal needs ({rule.better}), off track beyond it the other way, and "
+            f"“watch” within it. Basis: {rule.basis}.",
+        )
+    return "Context only, no status", rule.reason
+
+
+def headline_words(s: StoredStatus) -> tuple[str, str]:
+    """The headline measure in words: ``("US imports of rare earths", "HHI 5,120 in 2024, +310 since 2019")``;
+    ``("", "No values in the store.")`` without one."""
+    head = s.headline
+    if head is None:
+        return "", ("No values in the store." if s.goal.measures else "No statistic measures this goal.")
+    m = head.measure
+    reading = f"{st.format_value(m.indicator, head.value)} in {head.period}"
+    if isinstance(s.goal.rule, g.Trend) and head.change is not None:
+        reading += f", {st.format_value(m.indicator, head.change, change=True)} since {head.baseline_period}"
+    return m.label, reading
+

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from dashboard import figures
+from dashboard import figures, images
 
 SOURCE = "Source: UN Comtrade, US-reported imports; data as of 2026-11-22."
 
@@ -147,10 +147,13 @@ def test_graph_config_exports_at_briefing_size_without_cloud_links():
     config = figures.graph_config("econsec_USA_rare_earths_hhi_2018-2024")
     assert config["displaylogo"] is False
     assert config["showLink"] is False and config["showSendToCloud"] is False
+    # The modebar's PNG is the server export's 16:9 slide: same size, same resolution.
+    slide = images.SIZES["slide"]
     assert config["toImageButtonOptions"] == {
         "format": "png",
         "filename": "econsec_USA_rare_earths_hhi_2018-2024",
-        "width": 1600,
-        "height": 900,
-        "scale": 1,
+        "width": slide.width,
+        "height": slide.height,
+        "scale": slide.png_scale,
     }
+    assert (slide.width, slide.height, slide.png_scale) == (1280, 720, 2)

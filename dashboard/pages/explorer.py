@@ -15,7 +15,7 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Input, Output, State, dash_table, dcc, html
 
-from dashboard import data, explore, figures, params
+from dashboard import chart_data, data, explore, figures, params
 from econsec import countries
 from econsec.errors import EconsecError
 
@@ -93,13 +93,15 @@ def resolve(
 
 
 # -- pieces --------------------------------------------------------------------------------------
-def _graph(kind: str, figure, view: dict) -> dcc.Graph:
+def _graph(kind: str, figure, view: dict) -> html.Div:
     name = explore.download_name(view["reporter"], view["product"], view["start"], view["end"], kind)
-    return dcc.Graph(
-        id=_id(f"graph-{kind}"),
-        figure=figure,
-        config=explore.graph_config(name.rsplit(".", 1)[0]),
-        className="chart",
+    return chart_data.graph_with_download(
+        dcc.Graph(
+            id=_id(f"graph-{kind}"),
+            figure=figure,
+            config=explore.graph_config(name.rsplit(".", 1)[0]),
+            className="chart",
+        )
     )
 
 
@@ -239,6 +241,17 @@ def content(view: dict) -> list:
         )
     )
     return blocks
+
+
+@data.per_generation(maxsize=64)
+def _content_of(build: Callable[[dict], list], view: tuple) -> list:
+    return build(dict(view))
+
+
+def cached_content(view: dict) -> list:
+    """:func:`content`, built once per store generation and view (shared: do not mutate). The builder
+    is part of the key, so a replaced ``content`` (a test's monkeypatch) is never served stale."""
+    return _content_of(content, tuple(sorted(view.items())))
 
 
 def has_rows(blocks: list) -> bool:
@@ -397,7 +410,7 @@ def layout(reporter=None, product=None, partner=None, start=None, end=None, top=
     )
     try:
         view, notices = resolve(reporter, product, partner, start, end, top)
-        blocks = content(view)
+        blocks = cached_content(view)
         body = [_controls(view), _downloads(has_rows(blocks)), html.Div(blocks, id=_id("content"))]
     except EconsecError as exc:
         return html.Div(
@@ -444,7 +457,7 @@ function(reporter, product, partner, top, years) {
 
 def _view_from_controls(reporter, product, partner, years, top) -> tuple[dict, list[str]]:
     """The controls' values validated as the URL's are (a callback never trusts its inputs)."""
-    years = years or [None, None]
+    years = years if isinstance(years, list) and len(years) == 2 else [None, None]
     return resolve(reporter, product, partner, years[0] and str(years[0]), years[1] and str(years[1]), top and str(top))
 
 
@@ -468,8 +481,9 @@ def register_callbacks(app: dash.Dash) -> None:
         prevent_initial_call=True,
     )
     def _products(reporter: str, product: str):
+        reporter = resolve(reporter, None, None, None, None, None)[0]["reporter"]  # never trust an input
         ids = [c.id for c in explore.explorer_products(reporter)]
-        chosen = product if product in ids else default_product(reporter)
+        chosen = product if isinstance(product, str) and product in ids else default_product(reporter)
         return _product_options(reporter, chosen), chosen
 
     @app.callback(
@@ -481,8 +495,9 @@ def register_callbacks(app: dash.Dash) -> None:
         prevent_initial_call=True,
     )
     def _partners(reporter: str, product: str, partner: str | None):
-        options = _partner_options(reporter, product)
-        keep = partner if partner in {o["value"] for o in options} else None
+        view, _ = resolve(reporter, product, None, None, None, None)  # never trust an input
+        options = _partner_options(view["reporter"], view["product"])
+        keep = partner if isinstance(partner, str) and partner in {o["value"] for o in options} else None
         return options, keep
 
     @app.callback(
@@ -502,7 +517,7 @@ def register_callbacks(app: dash.Dash) -> None:
             return (dash.no_update,) * 4
         view, notices = _view_from_controls(reporter, product, partner, years, top)
         alerts = [dbc.Alert(n, color="warning", dismissable=True, className="py-2") for n in notices]
-        blocks = content(view)
+        blocks = cached_content(view)
         return blocks, alerts, not has_rows(blocks), not has_rows(blocks)
 
     for kind in ("csv", "parquet"):  # one download callback per file kind, the same otherwise

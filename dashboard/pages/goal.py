@@ -17,8 +17,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from dashboard import chart_data, data, explore, figures
-from dashboard import goal_figures as gf
+from dashboard import chart_data, charts, data, explore, figures
 from dashboard import scorecard as sc
 from econsec.errors import EconsecError
 from indicators import events as ev
@@ -29,8 +28,8 @@ from indicators.thresholds import THRESHOLDS_BY_ID
 ID = "goal"
 ORDER = 100  # after the app's other pages; the catch-all comes last
 #: Goals whose evidence is the sequence of measures itself: their page shows the events timeline.
-TIMELINE_GOALS = ("economic-security-convergence", "flexible-strategy")
-EVENT_WINDOW_INDICATORS = ("export_value_change_12m", "export_volume_change_12m")
+TIMELINE_GOALS = charts.TIMELINE_GOALS
+EVENT_WINDOW_INDICATORS = charts.EVENT_WINDOW_INDICATORS
 
 
 def _id(name: str) -> str:
@@ -67,26 +66,8 @@ def _fmt(indicator: str, value: float) -> str:
 
 def rule_text(goal: g.Goal) -> list:
     """How the status is judged, in words (the rule of indicators.goals)."""
-    rule = goal.rule
-    indicator = goal.measures[0].indicator if goal.measures else ""
-    if isinstance(rule, g.Threshold):
-        good, bad = _fmt(indicator, rule.good), _fmt(indicator, rule.bad)
-        side = ("at or below", "at or above") if rule.better == "lower" else ("at or above", "at or below")
-        return [
-            html.Strong("Threshold. "),
-            f"Each measure's latest value is on track {side[0]} {good}, off track {side[1]} {bad}, and “watch” in "
-            f"between; the goal is on track when every measure is, off track when every one is, else watch. "
-            f"Basis: {rule.basis}.",
-        ]
-    if isinstance(rule, g.Trend):
-        tol = st.format_value(indicator, rule.tolerance, change=True).lstrip("+")
-        return [
-            html.Strong("Trend since a baseline. "),
-            f"Each measure's change since {rule.baseline} (the first year with a value from then on) is on track "
-            f"beyond ±{tol} in the direction the goal needs ({rule.better}), off track beyond it the other way, and "
-            f"“watch” within it. Basis: {rule.basis}.",
-        ]
-    return [html.Strong("Context only, no status. "), rule.reason]
+    label, text = sc.rule_words(goal)
+    return [html.Strong(f"{label}. "), text]
 
 
 def events_list(events: list[ev.Event], list_id: str, start: int = 1) -> html.Ol | None:
@@ -111,12 +92,12 @@ def events_list(events: list[ev.Event], list_id: str, start: int = 1) -> html.Ol
     return html.Ol(items, start=start, className="small events-list mb-0", id=list_id)
 
 
-def _graph(goal: g.Goal, name: str, figure) -> html.Div:
+def _graph(name: str, chart: charts.Chart) -> html.Div:
     return chart_data.graph_with_download(
         dcc.Graph(
             id=_id(f"graph-{name}"),
-            figure=figure,
-            config=figures.graph_config(f"econsec_{goal.id}_{name}"),
+            figure=chart.figure,
+            config=figures.graph_config(f"econsec_{chart.key}"),
             className="chart",
         )
     )
@@ -146,50 +127,13 @@ def explorer_href(m: g.Measure, row: sc.MeasureRow | None = None) -> str | None:
 
 
 def measure_block(goal: g.Goal, i: int, m: g.Measure, row: sc.MeasureRow | None) -> dbc.Col:
-    series = sc.series(m)
-    who = sc.reporter_name(m.reporter)
-    info = sc.indicator_info(m.indicator)
-    span = (
-        f"{series.index[0]}–{series.index[-1]}"
-        if len(series) > 1
-        else (str(series.index[0]) if len(series) else "no values")
-    )
-    subtitle = f"{info.name if info else m.indicator} · {who} · {span}"
-    events = list(sc.events_for_measure(m))
-    extra = "HHI ×10,000. Bands: DOJ/FTC Merger Guidelines 2010; EC SWD(2021) 352." if m.indicator == "hhi" else ""
-    source = sc.source_line(m, extra)
-    if m.indicator in EVENT_WINDOW_INDICATORS and len(series):
-        period = str(series.index[-1])
-        before, after = sc.event_window_sums(m, period)
-        event_id = ev.event_of(m.product, period) if len(period) == 7 else None
-        event = ev.EVENTS_BY_ID.get(event_id) if event_id else None
-        fig = gf.event_window_figure(
-            event,
-            period,
-            before,
-            after,
-            float(series.iloc[-1]),
-            m.label,
-            subtitle=f"China's exports to {len(ev.LISTED_PARTNERS)} listed partners, HS {m.product}, around {period}",
-            source_line=source,
-        )
-        drawn = [event] if event else []
-    else:
-        fig, drawn = gf.measure_figure(
-            series,
-            m.indicator,
-            m.label,
-            goal.rule,
-            subtitle=subtitle,
-            source_line=source,
-            baseline_period=row.baseline_period if row else None,
-            events=events,
-        )
+    chart = charts.goal_measure_chart(goal, i, m, row)
+    drawn = list(chart.events)
     href = explorer_href(m, row)
     return dbc.Col(
         html.Div(
             [
-                _graph(goal, str(i), fig),
+                _graph(str(i), chart),
                 html.Div(
                     dcc.Link("Explore the suppliers behind this", href=href, id=_id(f"explore-{i}")),
                     className="small px-3 pb-2 explore-link",
@@ -214,19 +158,12 @@ def measure_block(goal: g.Goal, i: int, m: g.Measure, row: sc.MeasureRow | None)
 
 
 def timeline_block(goal: g.Goal) -> html.Div:
-    events = sorted((e for e in ev.EVENTS if e.actor in ("USA", "CHN")), key=lambda e: e.date)
-    source = (
-        "Source: econsec events registry (indicators/events.py): official records (MOFCOM/GACC announcements, "
-        "Federal Register, WTO disputes) and press of record;<br>dates to verify where the record is informal."
-    )
-    fig = gf.events_timeline_figure(
-        events,
-        "US and Chinese export controls and coercive measures",
-        subtitle=f"{events[0].date.year}–{events[-1].date.year}, numbered by date",
-        source_line=source,
-    )
+    chart = charts.goal_timeline_chart(goal)
     return html.Div(
-        [_graph(goal, "events", fig), html.Div(events_list(events, _id("events-timeline")), className="px-3 pb-2")],
+        [
+            _graph("events", chart),
+            html.Div(events_list(list(chart.events), _id("events-timeline")), className="px-3 pb-2"),
+        ],
         className="chart-frame mb-3",
     )
 

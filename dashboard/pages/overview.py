@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import dcc, html
+from dash import ALL, Input, Output, dcc, html
 
 from dashboard import goal_figures as gf
 from dashboard import scorecard as sc
@@ -119,6 +119,60 @@ def goal_card(s: sc.StoredStatus) -> dbc.Col:
     )
 
 
+def pack_buttons() -> html.Div:
+    """Download the briefing pack: cover, scorecard and a page (slide) per goal."""
+    buttons = [
+        html.Button(
+            label,
+            id={"type": _id("pack"), "kind": kind},
+            className="btn btn-outline-primary btn-sm me-2",
+            title=f"Every goal with its status, explanation, headline chart and sources, as {what}",
+            n_clicks=0,
+        )
+        for kind, label, what in (
+            ("pdf", "Briefing pack (PDF)", "a PDF (A4 landscape)"),
+            ("pptx", "Briefing pack (PowerPoint)", "PowerPoint slides (16:9)"),
+        )
+    ]
+    return html.Div(
+        [
+            html.Div(buttons),
+            dcc.Loading(dcc.Download(id=_id("pack-download")), type="dot"),
+            html.Div(id=_id("pack-error"), className="small text-danger", role="status"),
+        ],
+        className="ms-auto pack-buttons",
+        id=_id("pack"),
+    )
+
+
+def pack_download(triggered: object, clicks: list | None) -> tuple:
+    """The pack callback's body: (``dcc.Download`` data, error line)."""
+    from dashboard import briefing
+
+    kind = triggered.get("kind") if isinstance(triggered, dict) else None
+    if kind not in briefing.KINDS or not any(clicks or ()):
+        return dash.no_update, dash.no_update
+    try:
+        content = briefing.cached_pack(kind)
+    except EconsecError as exc:
+        return dash.no_update, f"No briefing pack: {exc}"
+    return dcc.send_bytes(content, briefing.file_name(kind)), ""
+
+
+def register_callbacks(app: dash.Dash) -> None:
+    @app.callback(
+        Output(_id("pack-download"), "data"),
+        Output(_id("pack-error"), "children"),
+        Input({"type": _id("pack"), "kind": ALL}, "n_clicks"),
+        prevent_initial_call=True,
+    )
+    def _pack(clicks):
+        return pack_download(dash.ctx.triggered_id, clicks)
+
+
+CALLBACKS = (register_callbacks,)
+
+
 def layout(**_query) -> html.Div:
     header = [
         html.H1("US–Japan economic security: goals and status", className="h3 mb-1"),
@@ -159,7 +213,7 @@ def layout(**_query) -> html.Div:
     return html.Div(
         [
             *header,
-            summary_strip(counts),
+            html.Div([summary_strip(counts), pack_buttons()], className="d-flex flex-wrap align-items-start gap-3"),
             *alerts,
             *sections,
             html.P([html.Strong("Notes. "), note], className="small text-secondary", id=_id("notes")),

@@ -14,7 +14,7 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Input, Output, State, dcc, html
 
-from dashboard import chart_data, data, figures, params
+from dashboard import chart_data, charts, data, figures, params
 from econsec.errors import EconsecError
 from indicators.goals import GOALS_BY_ID
 from indicators.thresholds import THRESHOLDS_BY_ID, hhi_points
@@ -209,12 +209,12 @@ def supplier_table(shares: pd.DataFrame, limit: int = 10) -> html.Div:
     )
 
 
-def _graph(kind: str, figure, reporter: str, product: str, start: int, end: int) -> html.Div:
+def _graph(kind: str, chart: charts.Chart) -> html.Div:
     return chart_data.graph_with_download(
         dcc.Graph(
             id=_id(f"graph-{kind}"),
-            figure=figure,
-            config=figures.graph_config(f"econsec_{reporter}_{product}_{kind}_{start}-{end}"),
+            figure=chart.figure,
+            config=figures.graph_config(f"econsec_{chart.key}"),
             className="chart",
         )
     )
@@ -260,25 +260,15 @@ def content(reporter: str, product: str, start: int, end: int) -> list:
     if inds.empty:
         return [dbc.Alert(f"No data for {who}'s imports of {what} in {years}.", color="warning", id=_id("empty"))]
 
-    source = data.source_line(reporter, product)
-    first, last = str(inds["period"].min())[:4], str(inds["period"].max())[:4]
-    subtitle = f"{who}, imports of {what}, " + (f"{first}–{last}" if first != last else first)
+    built = charts.concentration_charts(reporter, product, start, end)
     has_breakdown = not shares.empty or (inds["indicator"] == "hhi").any()
     blocks: list = [kpi_strip(inds, shares)]
     if has_breakdown:
-        hhi = figures.hhi_figure(
-            inds,
-            subtitle=subtitle,
-            source_line=f"{source}<br>HHI ×10,000. Bands: DOJ/FTC Merger Guidelines 2010; EC SWD(2021) 352.",
-        )
-        area = figures.supplier_area_figure(
-            shares, subtitle=subtitle, source_line=f"{source}<br>Share of import value by country of origin."
-        )
         blocks.append(
             dbc.Row(
                 [
-                    dbc.Col(_graph("hhi", hhi, reporter, product, start, end), lg=6, className="chart-card"),
-                    dbc.Col(_graph("suppliers", area, reporter, product, start, end), lg=6, className="chart-card"),
+                    dbc.Col(_graph("hhi", built["hhi"]), lg=6, className="chart-card"),
+                    dbc.Col(_graph("suppliers", built["suppliers"]), lg=6, className="chart-card"),
                 ],
                 className="g-3 mb-3",
             )
@@ -303,14 +293,22 @@ def content(reporter: str, product: str, start: int, end: int) -> list:
                 id=_id("empty"),
             )
         )
-    china = figures.china_share_figure(
-        inds, subtitle=subtitle, source_line=f"{source}<br>China = mainland China (CHN)."
-    )
-    china_col = dbc.Col(_graph("china", china, reporter, product, start, end), lg=6, className="chart-card")
+    china_col = dbc.Col(_graph("china", built["china"]), lg=6, className="chart-card")
     row = [china_col, dbc.Col(supplier_table(shares), lg=6)] if not shares.empty else [china_col]
     blocks.append(dbc.Row(row, className="g-3"))
     blocks.append(notes(inds, reporter, product))
     return blocks
+
+
+@data.per_generation(maxsize=64)
+def _content_of(build: Callable[..., list], reporter: str, product: str, start: int, end: int) -> list:
+    return build(reporter, product, start, end)
+
+
+def cached_content(reporter: str, product: str, start: int, end: int) -> list:
+    """:func:`content`, built once per store generation and selection (shared: do not mutate). The
+    builder is part of the key, so a replaced ``content`` (a test's monkeypatch) is never served stale."""
+    return _content_of(content, reporter, product, start, end)
 
 
 def _controls(reporter: str, product: str, start: int, end: int) -> dbc.Card:
@@ -410,7 +408,7 @@ def layout(
     """The page for a URL's query values (bad values fall back to defaults, with a notice)."""
     try:
         r, p, s, e, notices = resolve(reporter, product, start, end)
-        body = [_controls(r, p, s, e), html.Div(content(r, p, s, e), id=_id("content"))]
+        body = [_controls(r, p, s, e), html.Div(cached_content(r, p, s, e), id=_id("content"))]
     except EconsecError as exc:
         return html.Div(
             [
@@ -468,12 +466,8 @@ def register_callbacks(app: dash.Dash) -> None:
         prevent_initial_call=True,
     )
     def _products(reporter: str, product: str):
-        options = _product_options(reporter)
-        ids = [o["value"] for o in options]
-        if product in ids:
-            return options, product
-        fallback = data.DEFAULT_PRODUCT if data.DEFAULT_PRODUCT in ids else (ids[0] if ids else None)
-        return options, fallback
+        r, p, *_ = resolve(reporter, product, None, None)  # a callback never trusts its inputs
+        return _product_options(r), p
 
     @app.callback(
         Output(_id("content"), "children"),
@@ -486,7 +480,11 @@ def register_callbacks(app: dash.Dash) -> None:
     def _content(reporter: str, product: str, years: list[int]):
         if not reporter or not product or not years:
             return dash.no_update, dash.no_update
-        return content(reporter, product, int(years[0]), int(years[1])), []
+        # validated as the URL's values are: a crafted request gets the defaults and a notice
+        s, e = years if isinstance(years, list) and len(years) == 2 else (None, None)
+        r, p, s, e, notices = resolve(reporter, product, s if s is None else str(s), e if e is None else str(e))
+        alerts = [dbc.Alert(n, color="warning", dismissable=True, className="py-2") for n in notices]
+        return cached_content(r, p, s, e), alerts
 
     app.clientside_callback(
         _URL_SYNC,
