@@ -1,0 +1,280 @@
+"""The indicator engine at scale: indicators.engine against hand-written DuckDB SQL and a pandas groupby.
+
+On the generated bilateral HS6 table (:mod:`benchmarks.generate`) each implementation computes, for
+every reporter × HS6 product × year of the imports, supplier shares, HHI, top-1/top-3 shares,
+number of suppliers, China's share (alone and with Hong Kong and Macao), coverage and the
+screening (criteria 1 and 3, the flag), and writes its results to Parquet:
+
+* **engine** — :mod:`indicators.engine` on DuckDB: the SQL that runs on Spark too, in two queries
+  streamed from the Parquet file to Parquet: ``indicators`` (one scan of the imports), then ``screen``
+  (a second scan, of the World rows, taking the HHI from the first result via ``hhi_from``).
+* **duckdb-sql** — one hand-written DuckDB query, the engine's limit: a single scan of both flows
+  with DuckDB-only ``FILTER`` clauses, the top-n aggregate ``max(x, 3)`` and ``GROUP BY ALL``, HS
+  codes only.
+* **pandas** — a straightforward pandas groupby over the table read into memory (string columns as
+  pandas 3's ``str``): the framework floor. Run at the smaller sizes only; at the largest its time
+  is extrapolated linearly from the largest size it ran (said so in the table; a lower bound, as
+  its sorts grow faster than linearly, and its memory, 2.3 GB at 5M rows, would not fit 50M rows).
+
+Each run is its own subprocess (peak memory = that process's ``ru_maxrss``); the three results are
+checked against each other (same keys, HHI and flags) at every size where they all ran. Product
+groups and the rebuilt 8542 heading are off in the engine run (``groups=()``, ``headings={}``), so
+all three compute the same thing.
+
+    python -m benchmarks.engine                      # 1M and 5M rows: a quick check (a minute or two)
+    python -m benchmarks.engine --rows 5000000 --rows 50000000 --pandas-max 5000000
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from benchmarks import generate
+
+OUT_DIR = generate.DATA_DIR / "out"
+
+HAND_SQL = """
+COPY (
+WITH k AS (
+  SELECT reporter, hs_code AS product, period,
+    any_value(value_usd) FILTER (partner_kind = 'world' AND flow = 'import') AS total,
+    any_value(value_usd) FILTER (partner_kind = 'world' AND flow = 'export') AS exports,
+    sum(value_usd) FILTER (partner_kind = 'country' AND flow = 'import') AS country,
+    sum(value_usd * value_usd) FILTER (partner_kind = 'country' AND flow = 'import' AND value_usd > 0) AS ss,
+    count(*) FILTER (partner_kind = 'country' AND flow = 'import' AND value_usd > 0) AS n_sup,
+    max(value_usd, 3) FILTER (partner_kind = 'country' AND flow = 'import' AND value_usd > 0) AS top,
+    sum(value_usd) FILTER (partner = 'CHN' AND partner_kind = 'country' AND flow = 'import') AS chn,
+    sum(value_usd) FILTER (partner IN ('CHN', 'HKG', 'MAC') AND partner_kind = 'country' AND flow = 'import') AS sars,
+    count(*) FILTER (partner = 'CHN' AND partner_kind = 'country' AND flow = 'import') AS has_chn,
+    count(*) FILTER (partner = 'HKG' AND partner_kind = 'country' AND flow = 'import') AS has_hkg,
+    count(*) FILTER (partner = 'MAC' AND partner_kind = 'country' AND flow = 'import') AS has_mac,
+    count(*) FILTER (flow = 'import') AS n_import
+  FROM read_parquet('{path}') WHERE hs_code <> 'TOTAL'
+  GROUP BY ALL
+), c AS (
+  SELECT *, country / total AS coverage,
+    total > 0 AND country / total >= 0.99 AND country / total <= 1.01 AS complete,
+    ss / (total * total) AS h
+  FROM k WHERE n_import > 0
+)
+SELECT reporter, product, period, total AS total_value_usd,
+  CASE WHEN total > 0 THEN coverage END AS coverage,
+  CASE WHEN complete THEN h END AS hhi,
+  CASE WHEN complete THEN 1 / h END AS effective_suppliers,
+  CASE WHEN complete THEN top[1] / total END AS top1_share,
+  CASE WHEN complete THEN list_sum(top) / total END AS top3_share,
+  CASE WHEN complete THEN n_sup END AS n_suppliers,
+  CASE WHEN total > 0 AND (complete OR has_chn > 0) THEN coalesce(chn, 0) / total END AS china_share,
+  CASE WHEN total > 0 AND (complete OR (has_chn > 0 AND has_hkg > 0 AND has_mac > 0))
+       THEN coalesce(sars, 0) / total END AS china_hk_mo_share,
+  total AS imports_usd, exports AS exports_usd,
+  CASE WHEN total + exports > 0 THEN total / (total + exports) END AS import_reliance,
+  CASE WHEN exports > 0 THEN total / exports END AS import_export_ratio,
+  CASE WHEN complete THEN (h > 0.4 AND h - 0.4 > 0.4e-12)::DOUBLE END AS hhi_criterion,
+  CASE WHEN exports IS NULL OR NOT (total + exports > 0) THEN NULL WHEN exports = 0 THEN 1.0
+       ELSE (total / exports > 1 AND total / exports - 1 > 1e-12)::DOUBLE END AS substitutability_criterion
+FROM c
+) TO '{out}' (FORMAT parquet)
+"""
+
+
+def _engine(path: str, out: Path) -> int:
+    from indicators import engine
+
+    ind = engine.write_parquet("indicators", path, out / "indicators.parquet", groups=(), ordered=False)
+    engine.write_parquet("screen", path, out / "screen.parquet", headings={}, ordered=False,
+                         hhi_from=f"read_parquet('{ind}')")
+    return 2
+
+
+def _duckdb_sql(path: str, out: Path) -> int:
+    import duckdb
+
+    with duckdb.connect() as con:
+        con.execute(HAND_SQL.format(path=path, out=out / "all.parquet"))
+    return 1
+
+
+def _pandas(path: str, out: Path) -> int:
+    import numpy as np
+    import pandas as pd
+
+    t = pd.read_parquet(path)
+    t = t[t["hs_code"] != "TOTAL"]
+    key = ["reporter", "hs_code", "period"]
+    world = t[t["partner_kind"] == "world"]
+    imports = world[world["flow"] == "import"].set_index(key)["value_usd"].rename("total")
+    exports = world[world["flow"] == "export"].set_index(key)["value_usd"].rename("exports")
+    c = t[(t["flow"] == "import") & (t["partner_kind"] == "country")]
+    c = c.join(imports, on=key)
+    c["share"] = c["value_usd"] / c["total"]
+    sup = c[(c["value_usd"] > 0) & (c["total"] > 0)].copy()
+    sup["share2"] = sup["share"] ** 2
+    sup = sup.sort_values([*key, "value_usd"], ascending=[True, True, True, False])
+    sup["rank"] = sup.groupby(key).cumcount() + 1
+    g = sup.groupby(key)
+    k = pd.DataFrame({
+        "hhi": g["share2"].sum(),
+        "top1_share": g["share"].max(),
+        "top3_share": sup[sup["rank"] <= 3].groupby(key)["share"].sum(),
+        "n_suppliers": g.size(),
+    })
+    k["coverage"] = c.groupby(key)["value_usd"].sum() / imports
+    chn = c[c["partner"] == "CHN"].groupby(key)["value_usd"].sum()
+    sars = c[c["partner"].isin(["CHN", "HKG", "MAC"])].groupby(key)
+    k = k.join(imports, how="outer").join(exports, how="left")
+    k["china"] = chn.reindex(k.index)
+    k["sars"] = sars["value_usd"].sum().reindex(k.index)
+    k["n_sars"] = sars["partner"].nunique().reindex(k.index)
+    complete = (k["coverage"] >= 0.99) & (k["coverage"] <= 1.01)
+    for col in ("hhi", "top1_share", "top3_share", "n_suppliers"):
+        k[col] = k[col].where(complete)
+    k["effective_suppliers"] = 1 / k["hhi"]
+    k["china_share"] = (k["china"].fillna(0) / k["total"]).where(complete | k["china"].notna())
+    k["china_hk_mo_share"] = (k["sars"].fillna(0) / k["total"]).where(complete | (k["n_sars"] == 3))
+    m, x = k["total"], k["exports"]
+    k["import_export_ratio"] = (m / x).where(x > 0)
+    k["hhi_criterion"] = np.where(k["hhi"].isna(), np.nan, (k["hhi"] > 0.4) & (k["hhi"] - 0.4 > 0.4e-12))
+    ratio = np.where(x > 0, m / x, np.inf)
+    k["substitutability_criterion"] = np.where(x.isna() | ~(m + x > 0), np.nan, (ratio > 1) & (ratio - 1 > 1e-12))
+    k.reset_index().rename(columns={"hs_code": "product", "total": "total_value_usd"}).to_parquet(
+        out / "all.parquet", index=False)
+    return 1
+
+
+IMPLEMENTATIONS = {"engine": _engine, "duckdb-sql": _duckdb_sql, "pandas": _pandas}
+
+
+def _child(impl: str, path: str, out: str) -> None:
+    """Run one implementation in this process; print its time and peak memory as JSON."""
+    o = Path(out)
+    o.mkdir(parents=True, exist_ok=True)
+    t0 = time.perf_counter()
+    IMPLEMENTATIONS[impl](path, o)
+    seconds = time.perf_counter() - t0
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux: KiB
+    print(json.dumps({"seconds": seconds, "peak_bytes": peak}))
+
+
+def run(impl: str, path: Path) -> dict:
+    out = OUT_DIR / f"{impl}_{path.stem}"
+    proc = subprocess.run([sys.executable, "-m", "benchmarks.engine", "--child", impl, str(path), str(out)],
+                          capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{impl} on {path.name} failed:\n{proc.stderr[-3000:]}")
+    return {**json.loads(proc.stdout.strip().splitlines()[-1]), "out": out}
+
+
+def _check(results: dict[str, dict]) -> str:
+    """The implementations' results agree: same keys with a value, same HHI and flags (to rounding)."""
+    import duckdb
+
+    def load(impl: str) -> str:
+        out = results[impl]["out"]
+        if impl == "engine":
+            return (f"(SELECT i.reporter, i.product, i.period, i.hhi, i.top3_share, i.china_share, "
+                    f"s.substitutability_criterion FROM '{out}/indicators.parquet' i "
+                    f"LEFT JOIN '{out}/screen.parquet' s USING (reporter, product, period))")
+        return (f"(SELECT reporter, product, period, hhi, top3_share, china_share, substitutability_criterion "
+                f"FROM '{out}/all.parquet')")
+
+    impls = list(results)
+    facts = []
+    with duckdb.connect() as con:
+        for impl in impls:
+            facts.append(con.execute(
+                f"SELECT count(hhi), round(sum(hhi), 6), round(sum(top3_share), 6), round(sum(china_share), 6), "
+                f"sum(substitutability_criterion) FROM {load(impl)}").fetchone())
+    if any(f != facts[0] for f in facts):
+        raise AssertionError(f"results differ: {dict(zip(impls, facts, strict=True))}")
+    return f"{facts[0][0]:,} keys with an HHI; sums of HHI, top-3 and China shares and criterion 3 equal"
+
+
+def _fmt_mem(b: float) -> str:
+    return f"{b / 2**20:,.0f} MiB"
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description="indicator engine vs hand-written DuckDB SQL vs pandas")
+    p.add_argument("--rows", type=int, action="append", help="table size(s); default 1M and 5M")
+    p.add_argument("--pandas-max", type=int, default=5_000_000,
+                   help="largest size pandas runs at (larger: extrapolated linearly)")
+    p.add_argument("--no-write", action="store_true", help="print only; leave BENCHMARKS.md alone")
+    p.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
+    a = p.parse_args()
+    if a.child:
+        _child(*a.child)
+        return
+    sizes = sorted(a.rows or [1_000_000, 5_000_000])
+    lines = []
+    pandas_rate = None  # seconds per row at the largest size pandas ran
+    for rows in sizes:
+        t0 = time.perf_counter()
+        path = generate.generate(rows)
+        n = json.loads(path.with_suffix(".json").read_text())["rows"]
+        print(f"{path.name}: {n:,} rows (generated or cached in {time.perf_counter() - t0:.0f} s)", flush=True)
+        res: dict[str, dict] = {}
+        for impl in IMPLEMENTATIONS:
+            if impl == "pandas" and rows > a.pandas_max:
+                continue
+            res[impl] = run(impl, path)
+            print(f"  {impl}: {res[impl]['seconds']:.1f} s, peak {_fmt_mem(res[impl]['peak_bytes'])}", flush=True)
+        check = _check(res)
+        print(f"  {check}", flush=True)
+        e, h = res["engine"]["seconds"], res["duckdb-sql"]["seconds"]
+        if "pandas" in res:
+            pd_s, pd_note = res["pandas"]["seconds"], f"{res['pandas']['seconds']:.1f} s"
+            pandas_rate = pd_s / n
+            pd_mem = _fmt_mem(res["pandas"]["peak_bytes"])
+        elif pandas_rate is not None:
+            pd_s = pandas_rate * n
+            pd_note, pd_mem = f"≈{pd_s:.0f} s (extrapolated)", "not run"
+        else:
+            pd_s, pd_note, pd_mem = float("nan"), "not run", "not run"
+        lines.append(
+            f"| {n:,} | {e:.1f} s | {h:.1f} s | {pd_note} | **{e / h:.2f}×** | **{pd_s / e:.1f}×** | "
+            f"{_fmt_mem(res['engine']['peak_bytes'])} | {_fmt_mem(res['duckdb-sql']['peak_bytes'])} | {pd_mem} |"
+        )
+    table = "\n".join([
+        "| rows | engine | hand-written DuckDB SQL | pandas groupby | engine / SQL (goal ≤ 1.3×) "
+        "| pandas / engine (goal ≥ 10×) | peak engine | peak SQL | peak pandas |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        *lines,
+    ])
+    print(table)
+    if a.no_write:
+        return
+    from benchmarks.report import write_section
+
+    cmd = " ".join(f"--rows {r}" for r in sizes)
+    write_section("engine", f"""## Indicator engine at scale
+
+Every reporter × HS6 product × year of a generated bilateral table (`benchmarks/generate.py`: 200
+reporters, 5,000-odd products at 50M rows, 5 years, skewed partners with China most frequent, World
+rows, some incomplete breakdowns and missing World rows; seeded): supplier shares, HHI, effective
+suppliers, top-1/top-3 shares, number of suppliers, China's share (with and without Hong Kong and
+Macao), coverage, and the screening's criteria 1 and 3 — results written to Parquet. **engine**:
+`indicators.engine` on DuckDB, the SQL that runs on Spark too (two queries: the indicators from one
+scan of the imports, then the screen from a scan of the World rows and the stored HHI); **hand-written
+DuckDB SQL**: one DuckDB-only query, a single scan of both flows (the engine's limit); **pandas**: a
+straightforward groupby over the table read into memory, run up to {a.pandas_max:,} rows and
+extrapolated linearly above (a lower bound: its sorts grow faster than linearly; at 2.3 GB for 5M rows
+it would not fit 50M rows in this machine's memory). Product groups are off in all three (HS6 codes
+only). Each run in its own subprocess; peak memory is that process's `ru_maxrss`. The three results
+are checked against each other at each size ({check}).
+
+{table}
+
+Reproduce: `python -m benchmarks.engine {cmd} --pandas-max {a.pandas_max}` (the quick default,
+`python -m benchmarks.engine`, runs 1M and 5M rows; tables are generated once into
+`benchmarks/.data/`, gitignored).""")
+
+
+if __name__ == "__main__":
+    main()
