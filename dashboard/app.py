@@ -121,7 +121,6 @@ def create_app() -> dash.Dash:
         serve_locally=True,
         title=TITLE,
         update_title=None,
-        compress=True,  # gzip/brotli through flask-compress: plotly.js is 4.6 MiB raw, 1.4 MiB compressed
         suppress_callback_exceptions=True,  # False with the dev-tools UI: see EconsecDash
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
     )
