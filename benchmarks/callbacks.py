@@ -34,6 +34,19 @@ from benchmarks.bench_app import NOOP_IN, NOOP_OUT, NOOP_OUTPUT
 from benchmarks.cold_start import free_port
 from benchmarks.report import write_section
 
+#: What was found and changed, and what the remaining gap is (kept with the figures on every run).
+WHY = (
+    "Before issue #8 (same method, 8 s per run, on a loaded machine): explorer p50/p95 220/650 ms at 1 user and "
+    "4,100/5,100 ms at 20; concentration 950/1,600 and 6,800/11,000 ms; goal 7/19 and 180/420 ms; no-op 2/7 and "
+    "35/83 ms. The Explorer and Supply concentration callbacks rebuilt their figures and tables on every request; "
+    "their page bodies are now cached per store generation and selection (`dashboard.data.per_generation`: a "
+    "refresh writes a new generation, so nothing stale is served). What remains at 20 users is serialising large "
+    "responses (the Explorer's rows table and two figures, ~100–400 KB of JSON per response) on 2 workers sharing "
+    "2 cores with locust itself. The first load is dominated by plotly.min.js (4.6 MiB); the app serves it "
+    "uncompressed (flask-compress leaves streamed static files open), so let the reverse proxy compress: about a "
+    "quarter of the bytes. dash_table's bundle loads on every page because Dash registers it eagerly."
+)
+
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 CALLBACKS = ("noop", "explorer", "goal", "concentration")
@@ -231,7 +244,7 @@ def markdown(results: dict, transfer: dict, seconds: int, views: dict[str, int],
         lines.append(f"| `{item['url'][:90]}` | {item['bytes'] / 1024:.0f} | {item['gzip'] / 1024:.0f} |")
     if note:
         lines += ["", note]
-    lines += ["", "Reproduce: `.venv/bin/python -m benchmarks.callbacks --seconds 20`."]
+    lines += ["", WHY, "", "Reproduce: `.venv/bin/python -m benchmarks.callbacks --seconds 20`."]
     return "\n".join(lines)
 
 
