@@ -107,8 +107,10 @@ def redact(text: str, secrets: list[str] | None = None) -> str:
     return text
 
 
-class _RedactSecrets(logging.Filter):
-    """urllib3 logs request lines, query string included, at DEBUG: scrub secrets from them."""
+class RedactSecrets(logging.Filter):
+    """Scrubs every configured secret from a log line: urllib3 logs request lines, query string
+    included, at DEBUG; Werkzeug's and gunicorn's access logs (:mod:`dashboard.security`) write the
+    whole request line, a ``?token=`` link included."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         secrets = settings.secret_values()
@@ -121,7 +123,7 @@ class _RedactSecrets(logging.Filter):
 
 
 for _name in ("urllib3.connectionpool", "urllib3.connection", "urllib3.util.retry", "urllib3.poolmanager"):
-    logging.getLogger(_name).addFilter(_RedactSecrets())
+    logging.getLogger(_name).addFilter(RedactSecrets())
 
 
 def make_session(retries: int | None = None, backoff: float | None = None) -> requests.Session:

@@ -35,7 +35,7 @@ from dash.exceptions import DependencyException, InvalidResourceError
 from werkzeug.exceptions import HTTPException
 from werkzeug.serving import WSGIRequestHandler
 
-from connectors.http import redact
+from connectors.http import RedactSecrets
 from econsec import settings
 from econsec.errors import ConfigError
 
@@ -212,20 +212,6 @@ def install(app: dash.Dash) -> None:
         if response.mimetype == "text/html" or flask.request.path in NO_STORE_PATHS:
             response.headers.setdefault("Cache-Control", "no-store")  # data views stay out of shared caches
         return response
-
-
-class RedactSecrets(logging.Filter):
-    """Scrubs every configured secret (the access token of a ``?token=`` link, API keys) from a log
-    line: Werkzeug's and gunicorn's access logs write the whole request line."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        secrets = settings.secret_values()
-        if secrets:
-            message = record.getMessage()
-            clean = redact(message, secrets)
-            if clean != message:
-                record.msg, record.args = clean, ()
-        return True
 
 
 #: The loggers that write request lines.
