@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 from dash import ALL, MATCH, Input, Output, State, dcc, html
 
-from dashboard import explore
+from dashboard import explore, figures
 from econsec.errors import EconsecError
 
 log = logging.getLogger(__name__)
@@ -84,6 +84,15 @@ def graph_with_download(graph: dcc.Graph) -> html.Div:
         ],
         id=key,
         className=WRAPPER_CLASS,
+    )
+
+
+def chart_graph(graph_id: str, chart) -> html.Div:  # noqa: ANN001 (a dashboard.charts.Chart)
+    """A :class:`dashboard.charts.Chart` as a graph with the house config (the modebar's PNG named after
+    the chart), its image and data buttons."""
+    return graph_with_download(
+        dcc.Graph(id=graph_id, figure=chart.figure, config=figures.graph_config(f"econsec_{chart.key}"),
+                  className="chart")
     )
 
 

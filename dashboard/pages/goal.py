@@ -17,7 +17,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from dashboard import chart_data, charts, data, explore, figures
+from dashboard import chart_data, charts, data, explore
 from dashboard import scorecard as sc
 from econsec.errors import EconsecError
 from indicators import events as ev
@@ -93,14 +93,7 @@ def events_list(events: list[ev.Event], list_id: str, start: int = 1) -> html.Ol
 
 
 def _graph(name: str, chart: charts.Chart) -> html.Div:
-    return chart_data.graph_with_download(
-        dcc.Graph(
-            id=_id(f"graph-{name}"),
-            figure=chart.figure,
-            config=figures.graph_config(f"econsec_{chart.key}"),
-            className="chart",
-        )
-    )
+    return chart_data.chart_graph(_id(f"graph-{name}"), chart)
 
 
 def explorer_href(m: g.Measure, row: sc.MeasureRow | None = None) -> str | None:

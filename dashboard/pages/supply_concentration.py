@@ -210,14 +210,7 @@ def supplier_table(shares: pd.DataFrame, limit: int = 10) -> html.Div:
 
 
 def _graph(kind: str, chart: charts.Chart) -> html.Div:
-    return chart_data.graph_with_download(
-        dcc.Graph(
-            id=_id(f"graph-{kind}"),
-            figure=chart.figure,
-            config=figures.graph_config(f"econsec_{chart.key}"),
-            className="chart",
-        )
-    )
+    return chart_data.chart_graph(_id(f"graph-{kind}"), chart)
 
 
 def notes(inds: pd.DataFrame, reporter: str, product: str) -> html.Details:
