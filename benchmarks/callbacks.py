@@ -26,12 +26,11 @@ import os
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.request
 from pathlib import Path
 
 from benchmarks.bench_app import NOOP_IN, NOOP_OUT, NOOP_OUTPUT
-from benchmarks.cold_start import free_port
+from benchmarks.common import gunicorn
 from benchmarks.report import write_section
 
 #: What was found and changed, and what the remaining gap is (kept with the figures on every run).
@@ -125,39 +124,6 @@ def _post(base: str, body: dict) -> tuple[int, int]:
                                      headers={"Content-Type": "application/json"})
     with urllib.request.urlopen(request, timeout=120) as response:  # noqa: S310 - loopback only
         return response.status, len(response.read())
-
-
-class Gunicorn:
-    def __init__(self, data_dir: str) -> None:
-        self.port = free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        env = {**os.environ, "ECONSEC_DATA_DIR": data_dir}
-        self.proc = subprocess.Popen(
-            [str(BIN / "gunicorn"), "-w", "2", "-b", f"127.0.0.1:{self.port}", "--timeout", "120",
-             "--log-level", "warning", "benchmarks.bench_app:server()"],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-        )
-        deadline = time.monotonic() + 120
-        while True:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"gunicorn exited: {self.proc.stderr.read().decode()[-2000:]}")
-            try:
-                with urllib.request.urlopen(self.base + "/", timeout=60) as response:  # noqa: S310
-                    if response.status == 200:
-                        break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError("gunicorn did not answer within 120 s") from None
-                time.sleep(0.1)
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-        self.proc.stderr.close()
 
 
 def locust(base: str, bodies_file: Path, name: str, users: int, seconds: int, workdir: Path) -> dict:
@@ -262,22 +228,19 @@ def main() -> None:
         all_bodies = bodies()
         bodies_file = workdir / "bodies.json"
         bodies_file.write_text(json.dumps(all_bodies))
-        server = Gunicorn(str(data_dir))
-        try:
+        with gunicorn(str(data_dir), workdir / "gunicorn.log", app="benchmarks.bench_app:server()") as base:
             for _ in range(2):  # each view once per worker (round robin is not guaranteed: twice)
                 for name, rows in all_bodies.items():
                     for body in rows:
-                        status, _size = _post(server.base, body)
+                        status, _size = _post(base, body)
                         if status != 200:
                             raise RuntimeError(f"{name}: HTTP {status}")
             results = {}
             for name in CALLBACKS:
                 for users in USERS:
-                    results[(name, users)] = locust(server.base, bodies_file, name, users, args.seconds, workdir)
+                    results[(name, users)] = locust(base, bodies_file, name, users, args.seconds, workdir)
                     print(f"{name} @ {users}: {results[(name, users)]}", file=sys.stderr)
-            transfer = page_bytes(server.base)
-        finally:
-            server.stop()
+            transfer = page_bytes(base)
     text = markdown(results, transfer, args.seconds, {k: len(v) for k, v in all_bodies.items()}, args.note)
     print(text)
     if not args.no_write:

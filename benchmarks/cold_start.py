@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -24,6 +23,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from benchmarks.common import free_port, stop
 from benchmarks.report import write_section
 
 #: What was found and changed, and what the remaining gap is (kept with the figures on every run).
@@ -55,12 +55,6 @@ PAGES_BODY = {
     "changedPropIds": ["_pages_location.pathname", "_pages_location.search"],
     "state": [],
 }
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _get(url: str, body: dict | None = None, timeout: float = 60.0) -> tuple[int, bytes]:
@@ -113,12 +107,7 @@ def one_start(app: str) -> dict[str, float]:
                 out["page"] = time.perf_counter() - start
             return out
         finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+            stop(proc, timeout=10)
             proc.stderr.close()
 
 

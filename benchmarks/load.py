@@ -19,14 +19,13 @@ import argparse
 import csv
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.request
-from contextlib import contextmanager
 from pathlib import Path
+
+from benchmarks.common import gunicorn
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -34,12 +33,6 @@ LOCUSTFILE = Path(__file__).with_name("load_locustfile.py")
 PAGE_PATHS = ("/", "/concentration", "/explorer")
 PAGE_QUERIES = {"/concentration": ("?reporter=USA&product=850511&start=2019&end=2024", "?reporter=JPN"),
                 "/explorer": ("?reporter=USA&product=semiconductors", "?reporter=JPN&top=5")}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _body(outputs: list[tuple[str, str]], inputs: list[tuple[str, str, object]],
@@ -122,41 +115,6 @@ def check_bodies(base: str, all_bodies: dict[str, list[dict]]) -> int:
                 raise RuntimeError(f"{name}: HTTP {status} for {json.dumps(row['body'])[:200]}")
             n += 1
     return n
-
-
-@contextmanager
-def gunicorn(data_dir: str, log: Path, workers: int = 2):
-    """The documented gunicorn deployment on a free loopback port; yields its base URL."""
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ECONSEC_AUTH_")}
-    env.update(ECONSEC_DATA_DIR=data_dir, ECONSEC_WORKERS=str(workers), ECONSEC_LOG_LEVEL="WARNING")
-    with open(log, "wb") as err:
-        proc = subprocess.Popen(
-            [str(BIN / "gunicorn"), "-c", "python:dashboard.gunicorn_conf", "-b", f"127.0.0.1:{port}",
-             "dashboard.app:server()"],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=err,
-        )
-        base = f"http://127.0.0.1:{port}"
-        try:
-            deadline = time.monotonic() + 120
-            while True:
-                if proc.poll() is not None:
-                    raise RuntimeError(f"gunicorn exited ({proc.returncode}): {log.read_text()[-2000:]}")
-                try:
-                    if _request(base, "/_dash-dependencies", timeout=10)[0] == 200:
-                        break
-                except OSError:
-                    if time.monotonic() > deadline:
-                        raise RuntimeError("gunicorn did not answer within 120 s") from None
-                    time.sleep(0.2)
-            yield base
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
 
 
 def run_locust(base: str, bodies_file: Path, users: int, seconds: int, workdir: Path) -> dict:

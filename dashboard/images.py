@@ -34,8 +34,8 @@ from econsec.errors import EconsecError
 #: The repository's assets/ folder (as in dashboard.app; not imported from there, which imports this module).
 ASSETS_DIR = Path(__file__).resolve().parent.parent / "assets"
 FORMATS = ("png", "svg", "pdf")
-#: What an image-export button or command accepts: a figure of at most this many bytes of JSON.
-MAX_FIGURE_JSON = 5_000_000
+#: What an image-export button accepts from the browser: a figure whose text (repr) is at most this long.
+MAX_FIGURE_TEXT = 5_000_000
 INSTALL_HINT = (
     "install Debian's Chromium with `apt-get install -y chromium fonts-liberation` "
     "(or point BROWSER_PATH at a Chromium or Chrome binary)"
@@ -95,7 +95,7 @@ def sized(fig: go.Figure | dict, size_id: str = DEFAULT_SIZE) -> go.Figure:
     if isinstance(fig, go.Figure):
         out = go.Figure(fig)
     else:
-        if not isinstance(fig, dict) or len(repr(fig)) > MAX_FIGURE_JSON:
+        if not isinstance(fig, dict) or len(repr(fig)) > MAX_FIGURE_TEXT:
             raise ExportError("not a chart that can be exported (missing, or larger than 5 MB)")
         try:
             out = go.Figure(copy.deepcopy(fig))

@@ -192,6 +192,8 @@ def test_a_figure_from_the_browser_is_validated_before_it_is_drawn(chart):
         images.sized({"data": [{"type": "no-such-trace"}]})
     with pytest.raises(images.ExportError, match="not a chart that can be exported"):
         images.sized(["not", "a", "figure"])
+    with pytest.raises(images.ExportError, match="larger than 5 MB"):
+        images.sized({"data": [{"type": "scatter", "name": "x" * (images.MAX_FIGURE_TEXT + 1)}]})
     figure = chart.figure.to_plotly_json()
     figure["layout"]["images"] = [{"source": "file:///etc/passwd", "xref": "paper", "yref": "paper"}]
     assert images.sized(figure).layout.images == ()
