@@ -16,6 +16,14 @@ from econsec import settings
 from econsec.errors import EconsecError
 
 FORMATS = ("csv", "parquet", "json")
+#: ``--source NAME`` (repeatable) of ``refresh`` and ``schedule``.
+SOURCES_OPTION = click.option(
+    "--source",
+    "sources",
+    multiple=True,
+    metavar="NAME",
+    help="Only this source (repeatable). Default: every source with an API.",
+)
 
 
 class _Group(click.Group):
@@ -81,13 +89,7 @@ def serve(host: str, port: int, debug: bool, with_schedule: bool) -> None:
 
 
 @main.command("schedule")
-@click.option(
-    "--source",
-    "sources",
-    multiple=True,
-    metavar="NAME",
-    help="Only this source (repeatable). Default: every source with an API.",
-)
+@SOURCES_OPTION
 @click.option("--once", is_flag=True, help="Run the jobs that are due now, one after the other, and exit.")
 @click.option("--list", "list_only", is_flag=True, help="Print the schedule (next run times, UTC) and exit.")
 def schedule_command(sources: tuple[str, ...], once: bool, list_only: bool) -> None:
@@ -169,13 +171,7 @@ def _write_table(table, fmt: str, out: Path | None) -> None:  # type: ignore[no-
 
 
 @main.command()
-@click.option(
-    "--source",
-    "sources",
-    multiple=True,
-    metavar="NAME",
-    help="Only this source (repeatable). Default: every source with an API.",
-)
+@SOURCES_OPTION
 def refresh(sources: tuple[str, ...]) -> None:
     """Pull, parse, validate and store the sources; recompute the indicators.
 
