@@ -1,8 +1,9 @@
 """Callbacks: p50/p95 latency of the heaviest callbacks under gunicorn (2 workers), against a no-op floor.
 
 The server is :mod:`benchmarks.bench_app` (the production app plus one hidden no-op callback) under
-the documented gunicorn deployment (``dashboard/gunicorn_conf.py``: 2 workers × 4 threads) on loopback, reading the bundled snapshot (empty ``ECONSEC_DATA_DIR``). Request bodies are
-built from the app's own callback map and store -- exactly what the browser posts to
+the documented gunicorn deployment (``dashboard/gunicorn_conf.py``: 2 workers × 4 threads) on
+loopback, reading the bundled snapshot (empty ``ECONSEC_DATA_DIR``). Request bodies are built from
+the app's own callback map and store -- exactly what the browser posts to
 ``/_dash-update-component`` -- and cycle through several views each:
 
 * ``explorer``: the Explorer's content callback (a filter change: reporter, product, partner, years, top);
@@ -176,7 +177,8 @@ def markdown(results: dict, transfer: dict, seconds: int, views: dict[str, int],
     lines = [
         "## Callbacks",
         "",
-        f"The documented gunicorn deployment (`dashboard/gunicorn_conf.py`: 2 workers × 4 threads) serving `benchmarks/bench_app.py` (the production app plus one hidden no-op callback) "
+        "The documented gunicorn deployment (`dashboard/gunicorn_conf.py`: 2 workers × 4 threads) serving "
+        f"`benchmarks/bench_app.py` (the production app plus one hidden no-op callback) "
         f"on the bundled snapshot; locust, headless on loopback, {seconds} s per callback and user count, users "
         "posting back to back. Bodies are what the browser posts to `/_dash-update-component`, built from the "
         "app's callback map, cycling through "
