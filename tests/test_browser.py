@@ -148,6 +148,7 @@ def _pick(page, control: str, option: str) -> None:
             page.get_by_role("option", name=option, exact=True).click(timeout=5_000)
             page.wait_for_function("([c, o]) => document.querySelector(c).innerText.includes(o)",
                                    arg=[control, option], timeout=5_000)
+            _idle(page)  # the callbacks the choice sets off (options, content, URL) have answered
             return
         except PlaywrightTimeoutError:
             page.keyboard.press("Escape")
