@@ -5,9 +5,9 @@ every reporter × HS6 product × year of the imports, supplier shares, HHI, top-
 number of suppliers, China's share (alone and with Hong Kong and Macao), coverage and the
 screening (criteria 1 and 3, the flag), and writes its results to Parquet:
 
-* **engine** — :mod:`indicators.engine` on DuckDB: the SQL that runs on Spark too, in two queries
-  streamed from the Parquet file to Parquet: ``indicators`` (one scan of the imports), then ``screen``
-  (a second scan, of the World rows, taking the HHI from the first result via ``hhi_from``).
+* **engine** — :mod:`indicators.engine` on DuckDB: the SQL that runs on Spark too, its ``dependency``
+  query (indicators and screening in one statement, one scan of both flows), streamed from the Parquet
+  file to Parquet.
 * **duckdb-sql** — one hand-written DuckDB query, the engine's limit: a single scan of both flows
   with DuckDB-only ``FILTER`` clauses, the top-n aggregate ``max(x, 3)`` and ``GROUP BY ALL``, HS
   codes only.
@@ -29,7 +29,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
+import statistics
 import subprocess
 import sys
 import time
@@ -87,16 +89,16 @@ FROM c
 def _engine(path: str, out: Path) -> int:
     from indicators import engine
 
-    ind = engine.write_parquet("indicators", path, out / "indicators.parquet", groups=(), ordered=False)
-    engine.write_parquet("screen", path, out / "screen.parquet", headings={}, ordered=False,
-                         hhi_from=f"read_parquet('{ind}')")
-    return 2
+    engine.write_parquet("dependency", path, out / "all.parquet", groups=(), headings={}, ordered=False)
+    return 1
 
 
 def _duckdb_sql(path: str, out: Path) -> int:
     import duckdb
 
-    with duckdb.connect() as con:
+    from indicators.engine import DUCKDB_CONFIG
+
+    with duckdb.connect(config=DUCKDB_CONFIG) as con:  # the engine's settings: a fair comparison
         con.execute(HAND_SQL.format(path=path, out=out / "all.parquet"))
     return 1
 
@@ -148,7 +150,19 @@ def _pandas(path: str, out: Path) -> int:
     return 1
 
 
-IMPLEMENTATIONS = {"engine": _engine, "duckdb-sql": _duckdb_sql, "pandas": _pandas}
+def _scan(path: str, out: Path) -> int:
+    """The floor of both DuckDB runs: read the seven columns the indicators need, nothing else."""
+    import duckdb
+
+    from indicators.engine import DUCKDB_CONFIG, INPUT_COLUMNS
+
+    with duckdb.connect(config=DUCKDB_CONFIG) as con:
+        # A hash of every value (max() alone could be answered from the row groups' statistics).
+        con.execute(f"SELECT sum(hash({', '.join(INPUT_COLUMNS)})) FROM read_parquet('{path}')").fetchall()
+    return 1
+
+
+IMPLEMENTATIONS = {"engine": _engine, "duckdb-sql": _duckdb_sql, "pandas": _pandas, "scan": _scan}
 
 
 def _child(impl: str, path: str, out: str) -> None:
@@ -177,10 +191,6 @@ def _check(results: dict[str, dict]) -> str:
 
     def load(impl: str) -> str:
         out = results[impl]["out"]
-        if impl == "engine":
-            return (f"(SELECT i.reporter, i.product, i.period, i.hhi, i.top3_share, i.china_share, "
-                    f"s.substitutability_criterion FROM '{out}/indicators.parquet' i "
-                    f"LEFT JOIN '{out}/screen.parquet' s USING (reporter, product, period))")
         return (f"(SELECT reporter, product, period, hhi, top3_share, china_share, substitutability_criterion "
                 f"FROM '{out}/all.parquet')")
 
@@ -196,6 +206,34 @@ def _check(results: dict[str, dict]) -> str:
     return f"{facts[0][0]:,} keys with an HHI; sums of HHI, top-3 and China shares and criterion 3 equal"
 
 
+def _verdict(summary: list[tuple[int, float, float, float]]) -> str:
+    """Goals met or not, in words, from the measured ratios."""
+    import math
+
+    worst = max(r for _, r, _, _ in summary)
+    fast = [(n, p, s) for n, _, p, s in summary if not math.isnan(p)]
+    out = [f"Within 1.3× of the hand-written SQL: {'met at every size' if worst <= 1.3 else 'NOT met'}"
+           f" (worst {worst:.2f}×)."]
+    short = [(n, p, s) for n, p, s in fast if p < 10]
+    if fast and not short:
+        out.append("At least 10× faster than pandas: met at every size measured.")
+    elif short:
+        sizes = ", ".join(f"{p:.1f}× at {n:,} rows" for n, p, _ in short)
+        scan = ", ".join(f"{s:.0%}" for _, _, s in short)
+        out.append(
+            f"At least 10× faster than pandas: NOT met ({sizes}). The engine runs at {worst:.2f}× the"
+            f" hand-written SQL, so most of what is left is DuckDB's own time on two cores: the Parquet scan alone"
+            f" (the scan floor) is {scan} of the engine's time there, the rest the hash aggregation by"
+            " reporter × HS code × period and the Parquet write of the result; the 10× would need a"
+            " faster engine than DuckDB's hand-written best on this machine, or more cores (pandas'"
+            " groupby runs on one core).")
+    return " ".join(out)
+
+
+def _fmt_s(x: float) -> str:
+    return f"{x:.2f} s" if x < 10 else f"{x:.1f} s"
+
+
 def _fmt_mem(b: float) -> str:
     return f"{b / 2**20:,.0f} MiB"
 
@@ -205,6 +243,7 @@ def main() -> None:
     p.add_argument("--rows", type=int, action="append", help="table size(s); default 1M and 5M")
     p.add_argument("--pandas-max", type=int, default=5_000_000,
                    help="largest size pandas runs at (larger: extrapolated linearly)")
+    p.add_argument("--repeat", type=int, default=3, help="runs of each DuckDB implementation (fastest kept)")
     p.add_argument("--no-write", action="store_true", help="print only; leave BENCHMARKS.md alone")
     p.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     a = p.parse_args()
@@ -214,22 +253,36 @@ def main() -> None:
     sizes = sorted(a.rows or [1_000_000, 5_000_000])
     lines = []
     pandas_rate = None  # seconds per row at the largest size pandas ran
+    loads: list[float] = []  # 1-minute load average before and after each size
+    summary: list[tuple[int, float, float, float]] = []  # rows, engine/SQL, pandas/engine, scan/engine
     for rows in sizes:
         t0 = time.perf_counter()
         path = generate.generate(rows)
         n = json.loads(path.with_suffix(".json").read_text())["rows"]
         print(f"{path.name}: {n:,} rows (generated or cached in {time.perf_counter() - t0:.0f} s)", flush=True)
         res: dict[str, dict] = {}
-        for impl in IMPLEMENTATIONS:
+        loads.append(os.getloadavg()[0])
+        # The two DuckDB runs alternate, `--repeat` times each: medians of the times, and the median of
+        # the ratios of each pair (run back to back, so under the same load); pandas runs once.
+        order = [*(["engine", "duckdb-sql"] * a.repeat), "scan", "pandas"]
+        runs: dict[str, list[dict]] = {}
+        for impl in order:
             if impl == "pandas" and rows > a.pandas_max:
                 continue
-            res[impl] = run(impl, path)
-            print(f"  {impl}: {res[impl]['seconds']:.1f} s, peak {_fmt_mem(res[impl]['peak_bytes'])}", flush=True)
-        check = _check(res)
+            r = run(impl, path)
+            print(f"  {impl}: {r['seconds']:.1f} s, peak {_fmt_mem(r['peak_bytes'])}", flush=True)
+            runs.setdefault(impl, []).append(r)
+        for impl, rs in runs.items():
+            res[impl] = {**rs[0], "seconds": statistics.median(r["seconds"] for r in rs),
+                         "peak_bytes": max(r["peak_bytes"] for r in rs)}
+        pair = statistics.median(x["seconds"] / y["seconds"] for x, y in zip(runs["engine"], runs["duckdb-sql"],
+                                                                              strict=True))
+        loads.append(os.getloadavg()[0])
+        check = _check({k: v for k, v in res.items() if k != "scan"})
         print(f"  {check}", flush=True)
         e, h = res["engine"]["seconds"], res["duckdb-sql"]["seconds"]
         if "pandas" in res:
-            pd_s, pd_note = res["pandas"]["seconds"], f"{res['pandas']['seconds']:.1f} s"
+            pd_s, pd_note = res["pandas"]["seconds"], _fmt_s(res["pandas"]["seconds"])
             pandas_rate = pd_s / n
             pd_mem = _fmt_mem(res["pandas"]["peak_bytes"])
         elif pandas_rate is not None:
@@ -237,17 +290,21 @@ def main() -> None:
             pd_note, pd_mem = f"≈{pd_s:.0f} s (extrapolated)", "not run"
         else:
             pd_s, pd_note, pd_mem = float("nan"), "not run", "not run"
+        summary.append((n, pair, pd_s / e, res["scan"]["seconds"] / e))
         lines.append(
-            f"| {n:,} | {e:.1f} s | {h:.1f} s | {pd_note} | **{e / h:.2f}×** | **{pd_s / e:.1f}×** | "
-            f"{_fmt_mem(res['engine']['peak_bytes'])} | {_fmt_mem(res['duckdb-sql']['peak_bytes'])} | {pd_mem} |"
+            f"| {n:,} | {_fmt_s(e)} | {_fmt_s(h)} | {pd_note} | **{pair:.2f}×** | **{pd_s / e:.1f}×** | "
+            f"{_fmt_mem(res['engine']['peak_bytes'])} | {_fmt_mem(res['duckdb-sql']['peak_bytes'])} | {pd_mem} | "
+            f"{_fmt_s(res['scan']['seconds'])} ({res['scan']['seconds'] / e:.0%}) |"
         )
     table = "\n".join([
         "| rows | engine | hand-written DuckDB SQL | pandas groupby | engine / SQL (goal ≤ 1.3×) "
-        "| pandas / engine (goal ≥ 10×) | peak engine | peak SQL | peak pandas |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| pandas / engine (goal ≥ 10×) | peak engine | peak SQL | peak pandas | scan floor (of engine) |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
         *lines,
     ])
     print(table)
+    verdict = _verdict(summary)
+    print(verdict)
     if a.no_write:
         return
     from benchmarks.report import write_section
@@ -260,16 +317,34 @@ reporters, 5,000-odd products at 50M rows, 5 years, skewed partners with China m
 rows, some incomplete breakdowns and missing World rows; seeded): supplier shares, HHI, effective
 suppliers, top-1/top-3 shares, number of suppliers, China's share (with and without Hong Kong and
 Macao), coverage, and the screening's criteria 1 and 3 — results written to Parquet. **engine**:
-`indicators.engine` on DuckDB, the SQL that runs on Spark too (two queries: the indicators from one
-scan of the imports, then the screen from a scan of the World rows and the stored HHI); **hand-written
-DuckDB SQL**: one DuckDB-only query, a single scan of both flows (the engine's limit); **pandas**: a
+`indicators.engine` on DuckDB, the SQL that runs on Spark too (its `dependency` query: indicators and
+screen in one statement, one scan of both flows); **hand-written DuckDB SQL**: one DuckDB-only query
+(`FILTER` clauses, `GROUP BY ALL`), a single scan of both flows (the engine's limit); both on a
+connection with the engine's settings (`preserve_insertion_order=false`: the Parquet result is
+written from both threads), {a.repeat} alternating runs each (median times; the ratio is the median of the
+ratios of the back-to-back pairs, peak memory the largest); **pandas**: a
 straightforward groupby over the table read into memory, run up to {a.pandas_max:,} rows and
 extrapolated linearly above (a lower bound: its sorts grow faster than linearly; at 2.3 GB for 5M rows
 it would not fit 50M rows in this machine's memory). Product groups are off in all three (HS6 codes
 only). Each run in its own subprocess; peak memory is that process's `ru_maxrss`. The three results
-are checked against each other at each size ({check}).
+are checked against each other at each size ({check}). 1-minute load average around the runs:
+{", ".join(f"{x:.1f}" for x in loads)} (other jobs share this 2-core machine).
 
 {table}
+
+{verdict}
+
+Before (commit 562f5dc, same machine, 2026-11-22 10:32): the engine ran two queries, `indicators` (one
+scan of the imports) and then `screen` (a second scan, of the World rows, with the HHI read back from
+the first result): 1.31×, 1.47× and 1.42× the hand-written SQL at 1M, 5M and 50M rows, pandas 4.3–6.0×
+slower than the engine. Now one statement (`indicators.engine`'s `dependency` query): one aggregation
+by reporter × HS code × period over the rows of both flows, the supplier statistics conditional on the
+flow, the export World total summed beside them, and the screen's columns computed from that row. It
+still renders for Spark through sqlglot (`tests/test_spark.py` runs it in local mode and gets the same
+numbers as DuckDB). Tried, not kept: Parquet results compressed with zstd or uncompressed (Snappy,
+DuckDB's default, was as fast or faster for both DuckDB runs). Not changed: the input files (zstd,
+dictionary-encoded strings, 1M-row row groups: the 5M table's five row groups split 3:2 over two
+threads, for all three runs alike).
 
 Reproduce: `python -m benchmarks.engine {cmd} --pandas-max {a.pandas_max}` (the quick default,
 `python -m benchmarks.engine`, runs 1M and 5M rows; tables are generated once into

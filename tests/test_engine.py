@@ -262,3 +262,72 @@ def test_engine_imports_neither_pandas_nor_pandera() -> None:
     code = "import sys, indicators.engine; print('pandera' in sys.modules, 'pandas' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["False", "False"]
+
+
+# ---------------------------------------------------------------------------------------------
+# The "dependency" query: indicators and screen in one statement
+
+
+def _compare_dependency(trade: pd.DataFrame, **options) -> pd.DataFrame:
+    """The dependency query's indicator columns equal the indicators query's (with the headings as groups),
+    and its screened rows equal the screen query's; returns the dependency result."""
+    headings = options.get("headings", engine.HEADINGS)
+    groups = options.get("groups", engine.PRODUCT_GROUPS)
+    dep = engine.run_duckdb("dependency", trade, **options).to_pandas()
+    assert list(dep.columns) == list(engine.DEPENDENCY_COLUMNS)
+    ind = engine.concentration(trade, groups=[*groups, *engine.heading_groups(headings)]).to_pandas()
+    pd.testing.assert_frame_equal(dep[list(engine.INDICATOR_COLUMNS)], ind, check_exact=False, rtol=1e-12, atol=0)
+    scr = engine.screen(trade, headings=headings).to_pandas()
+    got = dep[dep["imports_usd"].notna()].sort_values(["reporter", "product", "period"], kind="mergesort")
+    got = got.reset_index(drop=True)
+    assert len(got) == len(scr) > 0
+    for col in ("reporter", "product", "period"):
+        assert got[col].tolist() == scr[col].tolist(), col
+    for col in engine.SCREEN_COLUMNS[4:]:
+        np.testing.assert_allclose(got[col].to_numpy("float64"), scr[col].to_numpy("float64"), rtol=1e-12, atol=0,
+                                   err_msg=col)
+    # The row's HHI is the screen's wherever the row has one (a heading with an incomplete breakdown of its
+    # own is judged on the HHI rebuilt from its subheadings, as the screen does).
+    has = got["hhi"].notna().to_numpy()
+    np.testing.assert_allclose(got["hhi"].to_numpy("float64")[has], scr["hhi"].to_numpy("float64")[has], rtol=1e-12)
+    return dep
+
+
+def test_dependency_handmade() -> None:
+    dep = _compare_dependency(handmade_trade())
+    # HHH reports its imports at six digits, its exports as the heading: the rebuilt heading is screened
+    # on the heading's group row.
+    row = dep[(dep["reporter"] == "HHH") & (dep["product"] == "8542")]
+    assert row["product_kind"].tolist() == ["group"]
+    _check(row.iloc[0], EXPECTED_SCREEN[("HHH", "8542")] | {"hhi": 1.0}, "dependency HHH 8542")
+    # Not screened: the groups other than the headings, and keys without an import World row.
+    assert dep.loc[dep["product"] == "rare_earths", "imports_usd"].isna().all()
+    assert dep.loc[dep["reporter"] == "CCC", "flagged"].isna().all()
+    # Keys with exports only (HHH's 8542 as an HS code) are not rows of the imports.
+    assert not ((dep["reporter"] == "HHH") & (dep["product_kind"] == "hs") & (dep["product"] == "8542")).any()
+
+
+def test_dependency_hs_codes_only() -> None:
+    _compare_dependency(handmade_trade(), groups=(), headings={})
+
+
+def test_dependency_snapshot(snapshot_trade: pd.DataFrame) -> None:
+    _compare_dependency(snapshot_trade)
+    _compare_dependency(snapshot_trade, groups=(), headings={})
+
+
+def test_dependency_is_one_scan(tmp_path) -> None:
+    """One pass: DuckDB's plan reads the table once (with product groups, once more for the groups' codes)."""
+    import duckdb
+
+    path = tmp_path / "trade.parquet"
+    handmade_trade().to_parquet(path, index=False)
+    with duckdb.connect() as con:
+        con.execute(f"CREATE TEMP VIEW econsec_trade AS SELECT * FROM read_parquet('{path}')")
+
+        def scans(**options) -> int:
+            plan = con.execute("EXPLAIN " + engine.sql("dependency", source="econsec_trade", **options)).fetchall()
+            return "\n".join(r[1] for r in plan).count("READ_PARQUET")
+
+        assert scans(groups=(), headings={}) == 1
+        assert scans(groups=()) == 2  # the heading 8542 as a group

@@ -45,7 +45,8 @@ SCRIPT = textwrap.dedent(
              .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
              .config("spark.sql.shuffle.partitions", "2").getOrCreate())
     spark.sparkContext.setLogLevel("ERROR")
-    runs = {"indicators": ("indicators", {}), "supplier_shares": ("supplier_shares", {}), "screen": ("screen", {})}
+    runs = {"indicators": ("indicators", {}), "supplier_shares": ("supplier_shares", {}), "screen": ("screen", {}),
+            "dependency": ("dependency", {}), "dependency_hs": ("dependency", {"groups": (), "headings": {}})}
     for name, (query, options) in runs.items():
         pq.write_table(engine.run_spark(spark, query, data, **options).toArrow(), f"{out}/{name}.parquet")
     spark.stop()
@@ -94,9 +95,10 @@ def test_engine_on_spark_matches_duckdb(tmp_path: Path) -> None:
     assert status["pandera"] is False, "the Spark subprocess imported pandera"
     assert status["spark"].startswith("4.")
 
-    runs = {"indicators": ("indicators", {}), "supplier_shares": ("supplier_shares", {}), "screen": ("screen", {})}
+    runs = {"indicators": ("indicators", {}), "supplier_shares": ("supplier_shares", {}), "screen": ("screen", {}),
+            "dependency": ("dependency", {}), "dependency_hs": ("dependency", {"groups": (), "headings": {}})}
     keys = {"indicators": list(engine.KEY_COLUMNS), "supplier_shares": [*engine.KEY_COLUMNS, "rank"],
-            "screen": ["reporter", "product", "period"]}
+            "screen": ["reporter", "product", "period"], "dependency": list(engine.KEY_COLUMNS)}
     for name, (query, options) in runs.items():
         duck = engine.run_duckdb(query, data, **options).to_pandas()
         spark = pq.read_table(out / f"{name}.parquet").to_pandas()
