@@ -18,7 +18,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from urllib.parse import quote, quote_plus, urlencode
+from urllib.parse import urlencode
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -33,6 +33,7 @@ from econsec.errors import (
     SourceTimeout,
     SourceUnreachable,
 )
+from econsec.redact import REDACTED, RedactSecrets, redact  # noqa: F401 - re-exported: connectors.http.redact etc.
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +41,6 @@ USER_AGENT = f"econsec/{__version__} (+https://github.com/econsec/econsec)"
 RETRY_STATUSES = (429, 500, 502, 503, 504)
 #: Longest wait econsec accepts from a Retry-After header or the back-off, in seconds.
 MAX_WAIT = 120.0
-REDACTED = "***"
 #: A whole body must arrive within this many times the timeout (the timeout bounds each wait for
 #: bytes; this bounds a source that trickles a byte now and then): 300 s with the default 30 s.
 BODY_DEADLINE_FACTOR = 10
@@ -95,31 +95,6 @@ class RawResponse:
             "sha256": self.sha256,
             "bytes": len(self.content),
         }
-
-
-def redact(text: str, secrets: list[str] | None = None) -> str:
-    """Replace every configured secret value in ``text`` by ***, also as it appears percent-encoded
-    in a URL (a key with ``+``, ``/`` or ``=`` is written ``%2B``, ``%2F``, ``%3D`` there)."""
-    for value in secrets if secrets is not None else settings.secret_values():
-        if value:
-            for form in {value, quote(value, safe=""), quote_plus(value, safe="")}:
-                text = text.replace(form, REDACTED)
-    return text
-
-
-class RedactSecrets(logging.Filter):
-    """Scrubs every configured secret from a log line: urllib3 logs request lines, query string
-    included, at DEBUG; Werkzeug's and gunicorn's access logs (:mod:`dashboard.security`) write the
-    whole request line, a ``?token=`` link included."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        secrets = settings.secret_values()
-        if secrets:
-            message = record.getMessage()
-            clean = redact(message, secrets)
-            if clean != message:
-                record.msg, record.args = clean, ()
-        return True
 
 
 for _name in ("urllib3.connectionpool", "urllib3.connection", "urllib3.util.retry", "urllib3.poolmanager"):

@@ -8,16 +8,23 @@ makes no request to any other origin.
 from __future__ import annotations
 
 import inspect
+import logging
 import os
 import sys
+import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import dash
 import dash_bootstrap_components as dbc
+import flask
 from dash import html
 
-from dashboard import chart_data, security
+from dashboard import chart_data, security, views
 from econsec.errors import EconsecError
+from econsec.store import Store
+
+log = logging.getLogger(__name__)
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 PAGES_DIR = PACKAGE_DIR / "pages"
@@ -26,6 +33,10 @@ PAGES_DIR = PACKAGE_DIR / "pages"
 #: folder is packaged (move it to dashboard/assets or add it as package data).
 ASSETS_DIR = PACKAGE_DIR.parent / "assets"
 TITLE = "econsec"
+#: The view modules (``dashboard.views.<name>``) that build page content, numpy, pandas, pyarrow and pandera
+#: with them: imported in the background by :func:`start_warmup`, not when the app is made. The Overview
+#: (the landing page) first.
+VIEWS = ("overview", "chart_data", "goal", "supply_concentration", "explorer", "alliance", "sources")
 
 
 class EconsecDash(dash.Dash):
@@ -77,10 +88,8 @@ def navbar() -> dbc.Navbar:
 
 
 def footer() -> html.Footer:
-    from dashboard import data
-
     try:
-        status = data.data_status()
+        status = Store().status()  # the manifest alone: the shell must not import pandas (dashboard.data does)
         which = "bundled snapshot" if status["bundled"] else "refreshed data"
         text = f"Data as of {status['built_at']} ({which})."
         if status.get("warning"):
@@ -137,3 +146,62 @@ def create_app() -> dash.Dash:
 def server():
     """The Flask server of a new app (for WSGI servers: ``dashboard.app:server()``)."""
     return create_app().server
+
+
+class RequestsInFlight:
+    """WSGI middleware counting the requests being answered, so that the warm-up can wait for a quiet moment
+    instead of competing with them for the GIL (two cores, and a request that needs a view waits for its
+    import anyway)."""
+
+    def __init__(self, wsgi_app: Callable) -> None:
+        self.wsgi_app = wsgi_app
+        self._busy = 0
+        self._changed = threading.Condition()
+
+    def __call__(self, environ: dict, start_response: Callable):  # noqa: ANN204 - a WSGI body
+        with self._changed:
+            self._busy += 1
+        try:
+            return self.wsgi_app(environ, start_response)
+        finally:
+            with self._changed:
+                self._busy -= 1
+                self._changed.notify_all()
+
+    def wait_quiet(self) -> None:
+        """Return once no request is being answered."""
+        with self._changed:
+            self._changed.wait_for(lambda: self._busy == 0)
+
+
+def warm_up(wait_quiet: Callable[[], None] = lambda: None) -> None:
+    """Import the view modules and open the store's tables, so that the first page content does not pay for
+    them. The landing page's view is imported at once (its first request would wait for it anyway); each
+    further step waits for ``wait_quiet``.
+
+    Only time is at stake: a store that cannot be read is left for the pages to report, and anything else that
+    fails here is logged and fails again, with the page's own error handling, where a request needs it."""
+    try:
+        views.load(VIEWS[0])
+        for name in VIEWS[1:]:
+            wait_quiet()
+            views.load(name)
+        store = Store()
+        for table in store.tables():
+            wait_quiet()
+            store.read(table)  # cached per generation by the store: the pages' first reads are then free
+    except EconsecError as exc:
+        log.debug("warm-up: the store cannot be read (%s); the pages will say so", exc)
+    except Exception:  # noqa: BLE001 - see the docstring
+        log.warning("warm-up stopped; pages load what they need on their first request", exc_info=True)
+
+
+def start_warmup(server: flask.Flask) -> threading.Thread:
+    """Run :func:`warm_up` in a daemon thread, its steps after the first between requests to ``server`` (the
+    app's Flask server, not yet serving). ``econsec serve`` and each gunicorn worker call this once the app is
+    made; ``create_app`` does not, so tests and other callers import nothing they do not use."""
+    in_flight = RequestsInFlight(server.wsgi_app)
+    server.wsgi_app = in_flight  # type: ignore[method-assign]
+    thread = threading.Thread(target=warm_up, args=(in_flight.wait_quiet,), name="econsec-warm-up", daemon=True)
+    thread.start()
+    return thread

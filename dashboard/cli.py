@@ -66,7 +66,7 @@ def main() -> None:
 )
 def serve(host: str, port: int, debug: bool, with_schedule: bool) -> None:
     """Serve the dashboard (on the bundled snapshot until `econsec refresh` has stored data)."""
-    from dashboard.app import create_app
+    from dashboard.app import create_app, start_warmup
     from econsec.store import Store
 
     store = Store()
@@ -77,6 +77,7 @@ def serve(host: str, port: int, debug: bool, with_schedule: bool) -> None:
     where = "the bundled snapshot" if store.is_bundled else f"the data in {store.path}"
     click.echo(f"econsec dashboard on http://{host}:{port}/ reading {where}", err=True)
     app = create_app()
+    start_warmup(app.server)  # the view modules and the store's tables, in the background: the first 200 does not wait
     if with_schedule:
         running = schedule_module.start_in_process(store)
         click.echo(

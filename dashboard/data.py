@@ -329,9 +329,7 @@ def source_line(reporter: str, product: str, suffix: str = "") -> str:
 def data_status() -> dict[str, object]:
     """``built_at`` (date), whether the bundled snapshot is being read, and the store's warning when
     it found damage and fell back to an older generation or the snapshot (else None)."""
-    m = manifest()
-    return {"built_at": str(m.get("built_at", ""))[:10] or "unknown", "bundled": is_bundled(),
-            "warning": _store().warning}
+    return _store().status()
 
 
 def refresh_status() -> dict:

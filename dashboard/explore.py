@@ -168,6 +168,16 @@ def _complete(gen: str, reporter: str, product: str) -> frozenset[str]:
     return frozenset(hhi["period"])
 
 
+def explorer_partners(reporter: str, product: str) -> frozenset[str]:
+    """The partners in :func:`explorer_rows` for any period (checked on every Explorer request)."""
+    return _partners(data.generation(), reporter, product)
+
+
+@lru_cache(maxsize=256)
+def _partners(gen: str, reporter: str, product: str) -> frozenset[str]:
+    return frozenset(explorer_rows(reporter, product)["partner"])
+
+
 ROW_COLUMNS = ("period", "partner", "partner_name", "value_usd", "share", "rank", "breakdown")
 
 

@@ -30,3 +30,11 @@ proc_name = "econsec"
 preload_app = False
 control_socket_disable = True  # no admin socket in $HOME (and no clash between two instances)
 forwarded_allow_ips = "127.0.0.1,::1"  # X-Forwarded-* trusted from a proxy on this machine only
+
+
+def post_worker_init(worker) -> None:  # noqa: ANN001 - a gunicorn worker
+    """Each worker has made its app: import the view modules and open the store's tables in the background
+    (:func:`dashboard.app.start_warmup`), so its first page content does not pay for them."""
+    from dashboard.app import start_warmup
+
+    start_warmup(worker.wsgi)  # the Flask server that dashboard.app:server() made

@@ -35,9 +35,9 @@ from dash.exceptions import DependencyException, InvalidResourceError
 from werkzeug.exceptions import HTTPException
 from werkzeug.serving import WSGIRequestHandler
 
-from connectors.http import RedactSecrets
 from econsec import settings
 from econsec.errors import ConfigError
+from econsec.redact import RedactSecrets
 
 log = logging.getLogger(__name__)
 

@@ -35,12 +35,13 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-
-import pandas as pd
-import pyarrow.parquet as pq
+from typing import TYPE_CHECKING
 
 from econsec import settings
 from econsec.errors import StoreError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 log = logging.getLogger(__name__)
 
@@ -108,6 +109,12 @@ class Store:
 
     def manifest(self) -> dict:
         return _read_manifest(self.current_dir())
+
+    def status(self) -> dict[str, object]:
+        """What the dashboard's footer and sources say of the data: ``built_at`` (a date), whether the
+        bundled snapshot is read, and :attr:`warning`. From the manifest alone (no table is read)."""
+        built_at = str(self.manifest().get("built_at", ""))[:10] or "unknown"
+        return {"built_at": built_at, "bundled": self.is_bundled, "warning": self.warning}
 
     def tables(self) -> list[str]:
         return sorted(p.stem for p in self.current_dir().glob("*.parquet"))
@@ -257,6 +264,10 @@ class _DamagedTable(StoreError):
 
 @lru_cache(maxsize=32)
 def _read_table(directory: str, table: str) -> pd.DataFrame:
+    # pandas and pyarrow are imported where a table is read, not with the module: the dashboard reads the
+    # manifest (its footer's data date) while serving the page shell, which must not import them (issue #8).
+    import pandas as pd
+
     _check_name(table)
     path = Path(directory) / f"{table}.parquet"
     if not path.is_file():
@@ -294,6 +305,8 @@ def _damage(directory: Path) -> str | None:
     cached = _CHECKED.get(str(directory))
     if cached is not None and cached[0] == signature:
         return cached[1]
+    import pyarrow.parquet as pq  # here, not with the module: see _read_table
+
     problem = None
     try:
         if not isinstance(json.loads((directory / MANIFEST).read_text(encoding="utf-8")), dict):

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from indicators.base import BLOC
+from indicators.codes import BLOC
 
 
 @dataclass(frozen=True)
