@@ -190,7 +190,8 @@ def _median_steps(runs: list[dict[str, float]]) -> dict[str, float]:
     return {s: statistics.median(r.get(s, 0.0) for r in runs) for s in STEPS}
 
 
-def markdown(build_runs, refresh_runs, floors, rows: int, repeat: int, note: str) -> str:
+def markdown(build_runs, refresh_runs, floors, rows: int, repeat: int, note: str,
+             load: tuple[float, float] | None = None) -> str:
     b, r = _median_steps(build_runs), _median_steps(refresh_runs)
     b_total = statistics.median(sum(x.values()) for x in build_runs)
     r_total = statistics.median(sum(x.values()) for x in refresh_runs)
@@ -217,6 +218,11 @@ def markdown(build_runs, refresh_runs, floors, rows: int, repeat: int, note: str
         "bundled snapshot and recomputed every indicator over the whole store. *fetch* is HTTP on loopback; "
         "*read + parse* the connectors' parsers and the bundled inputs' loaders; *other* is the rest "
         "(hashing, the HS reference, manifests, raw-response files).",
+        "",
+        "Each run (s): snapshot build " + ", ".join(f"{sum(x.values()):.2f}" for x in build_runs)
+        + "; recorded refresh " + ", ".join(f"{sum(x.values()):.2f}" for x in refresh_runs)
+        + "; floor " + ", ".join(f"{x:.2f}" for x in floors) + "."
+        + (f" Load average (1 min) {load[0]:.1f} at the start, {load[1]:.1f} at the end." if load else ""),
     ]
     if note:
         lines += ["", note]
@@ -233,6 +239,7 @@ def main() -> None:
     args = parser.parse_args()
     build_runs, refresh_runs, floors = [], [], []
     rows = 0
+    load_start = os.getloadavg()[0]
     for i in range(args.repeat):
         floors.append(floor(args.shared))
         build_runs.append(snapshot_build(args.shared))
@@ -240,7 +247,7 @@ def main() -> None:
         refresh_runs.append(steps)
         print(f"run {i + 1}: floor {floors[-1]:.2f} s, build {sum(build_runs[-1].values()):.2f} s, "
               f"refresh {sum(steps.values()):.2f} s", file=sys.stderr)
-    text = markdown(build_runs, refresh_runs, floors, rows, args.repeat, args.note)
+    text = markdown(build_runs, refresh_runs, floors, rows, args.repeat, args.note, (load_start, os.getloadavg()[0]))
     print(text)
     if not args.no_write:
         write_section("refresh", text)

@@ -183,8 +183,9 @@ def parse(
                          source=SOURCE, url=source_url)
     yen = np.round(thousands) * OFFICIAL_UNIT_YEN
 
-    codes = raw["area"].map(lambda a: AREAS[a][0])
-    kinds = raw["area"].map(lambda a: AREAS[a][1])
+    # Every label is in AREAS (checked above): a dict lookup per row, not a Python call per row.
+    codes = raw["area"].map({label: code for label, (code, _kind) in AREAS.items()})
+    kinds = raw["area"].map({label: kind for label, (_code, kind) in AREAS.items()})
     tidy = pd.DataFrame(
         {
             "reporter": REPORTER,
@@ -211,7 +212,8 @@ def parse(
                          url=source_url)
 
     if wanted is not None:
-        absent = [g for g in wanted if g not in set(tidy["goods"])]
+        present = set(tidy["goods"].unique())  # once, not once per wanted label
+        absent = [g for g in wanted if g not in present]
         if absent:
             raise ConfigError(f"goods labels not in {source_url}: {absent} (labels are case- and "
                               f"punctuation-exact, e.g. 'Semiconductors Etc', '(Ic)')")

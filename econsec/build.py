@@ -341,7 +341,7 @@ def build(shared: Path, out: Path, reference_dir: Path | None = None) -> dict:
     tables = {name: frame.sort_values(TABLE_KEYS[name], kind="mergesort").reset_index(drop=True)
               for name, frame in tables.items()}
     trade = tables["trade"]
-    tables.update(registry.compute_all(tables))
+    tables.update(registry.compute_all(tables, validated=True))  # validated by load_inputs
     tables["goal_status"] = status.table(tables["indicators"])
 
     hs_path = shared / "recorded/comtrade/files_v1_app_reference_HS.json"

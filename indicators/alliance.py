@@ -217,10 +217,12 @@ def us_japan_trade_share(trade: pd.DataFrame) -> pd.DataFrame:
     return base.values(out[base.VALUE_COLUMNS])
 
 
-def compute(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+def compute(tables: dict[str, pd.DataFrame], *, validated: bool = False) -> pd.DataFrame:
+    """This family's values from ``tables["trade"]`` (validated here unless ``validated``)."""
     trade = tables.get("trade")
     if trade is None or trade.empty:
         return base.empty()
-    trade = validate_trade(trade)
+    if not validated:
+        trade = validate_trade(trade)
     out = pd.concat([bloc(trade), us_japan_trade_share(trade)], ignore_index=True)
     return base.values(out.sort_values(base.VALUE_KEY).reset_index(drop=True))

@@ -5,7 +5,9 @@ A family is a module of :mod:`indicators` with ``FAMILY`` (a title), ``INDICATOR
 :class:`Indicator`) and ``compute(tables) -> DataFrame``: pure, from the store's tidy tables
 (``trade``, ``series``, ``customs``, ``minerals``, ``fdi``; a family must cope with a table
 being absent or empty) to values in the long format below. :mod:`indicators.registry` runs them
-all at refresh and at snapshot build; pages and the CLI only read the stored result.
+all at refresh and at snapshot build, with ``compute(tables, validated=True)``: it has validated each
+table once, so no family checks it again (called directly, a family that checks its input still does);
+pages and the CLI only read the stored result.
 
 Long format, one row per value (``VALUE_COLUMNS``):
 
@@ -27,13 +29,13 @@ from dataclasses import dataclass
 import pandas as pd
 import pandera.pandas as pa
 
-from econsec.schema import ISO3, PERIOD, validate
+from econsec.schema import ISO3, PERIOD, TEXT, validate
+from indicators.codes import BLOC  # noqa: F401 - re-exported (base.BLOC); light for goals and pages
 
 VALUE_COLUMNS = ["indicator", "reporter", "partner", "flow", "product", "product_kind", "period", "value"]
 VALUE_KEY = VALUE_COLUMNS[:-1]
 FLOWS = ("import", "export", "trade", "inward", "outward", "")
 PRODUCT_KINDS = ("hs", "group", "total", "series", "commodity", "")
-BLOC = "QUJ"  # United States + Japan, pooled (ISO 3166 user-assigned range: cannot clash)
 
 
 @dataclass(frozen=True)
@@ -51,7 +53,7 @@ class Indicator:
     source: str = ""  # where the inputs come from, in words
 
 
-_text = dict(dtype="str", nullable=False)
+_text = dict(dtype=TEXT, nullable=False)
 VALUES = pa.DataFrameSchema(
     {
         "indicator": pa.Column(**_text),

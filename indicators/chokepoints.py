@@ -193,8 +193,9 @@ def export_concentration(
     return base.values(out.sort_values(["indicator", "product", "period", "partner"], kind="mergesort"))
 
 
-def compute(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """:func:`export_concentration` of the trade table; no rows when it is absent or empty."""
+def compute(tables: dict[str, pd.DataFrame], *, validated: bool = False) -> pd.DataFrame:
+    """:func:`export_concentration` of the trade table; no rows when it is absent or empty.
+    (``validated`` is accepted for the registry's uniform call; this family checks no input schema.)"""
     trade = tables.get("trade")
     if trade is None or trade.empty:
         return base.empty()

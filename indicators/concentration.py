@@ -208,10 +208,11 @@ def _bincount(ids: np.ndarray, n: int, weights: np.ndarray | None = None) -> np.
     return np.bincount(ids, weights=weights, minlength=n).astype("float64")
 
 
-def _tables(trade: pd.DataFrame, flow: str, groups: Sequence[ProductGroup]) -> _Tables:
+def _tables(trade: pd.DataFrame, flow: str, groups: Sequence[ProductGroup], validated: bool = False) -> _Tables:
     if flow not in FLOWS:
         raise ValueError(f"flow must be one of {FLOWS}, not {flow!r}")
-    validate_trade(trade)
+    if not validated:
+        validate_trade(trade)
     long = _long(trade, flow, groups)
 
     # Key ids, code-within-key ids, partner ids (partner ids in A→Z order for tie-breaking).
@@ -372,19 +373,26 @@ def supplier_shares(
 
 
 def concentration(
-    trade: pd.DataFrame, *, flow: str = "import", groups: Sequence[ProductGroup] = PRODUCT_GROUPS
+    trade: pd.DataFrame, *, flow: str = "import", groups: Sequence[ProductGroup] = PRODUCT_GROUPS,
+    validated: bool = False,
 ) -> pd.DataFrame:
     """Concentration indicators in long format: ``indicator, reporter, flow, product,
     product_kind, period, value`` (ids and units in :data:`INDICATORS`; rules in the module
     docstring). Suppliers 50/30/20 of a complete breakdown give hhi 0.38, effective_suppliers
-    2.63, top1_share 0.5, top3_share 1.0, n_suppliers 3, coverage 1.0.
+    2.63, top1_share 0.5, top3_share 1.0, n_suppliers 3, coverage 1.0. ``validated``: ``trade`` was
+    validated already (see :func:`compute`).
     """
-    return _indicators(_tables(trade, flow, groups))
+    return _indicators(_tables(trade, flow, groups, validated))
 
 
 def compute(
-    trade: pd.DataFrame, *, flow: str = "import", groups: Sequence[ProductGroup] = PRODUCT_GROUPS
+    trade: pd.DataFrame, *, flow: str = "import", groups: Sequence[ProductGroup] = PRODUCT_GROUPS,
+    validated: bool = False,
 ) -> dict[str, pd.DataFrame]:
-    """``{"indicators": concentration(...), "supplier_shares": supplier_shares(...)}`` in one pass."""
-    tables = _tables(trade, flow, groups)
+    """``{"indicators": concentration(...), "supplier_shares": supplier_shares(...)}`` in one pass.
+
+    ``validated``: ``trade`` was validated against the TRADE schema already (``indicators.registry``
+    validates each table once); otherwise it is validated here (a ValidationError on bad input).
+    """
+    tables = _tables(trade, flow, groups, validated)
     return {"indicators": _indicators(tables), "supplier_shares": _finish_shares(tables)}

@@ -462,8 +462,9 @@ def window_change(monthly: pd.DataFrame, month: str, covered: Iterable[str] | No
     return {k: (v[1] / v[0] - 1.0 if v is not None and v[0] > 0 else None) for k, v in sums.items()}
 
 
-def compute(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """Indicator values (long format of :mod:`indicators.base`) from the store's tidy tables."""
+def compute(tables: dict[str, pd.DataFrame], *, validated: bool = False) -> pd.DataFrame:
+    """Indicator values (long format of :mod:`indicators.base`) from the store's tidy tables.
+    (``validated`` is accepted for the registry's uniform call; this family checks no input schema.)"""
     trade = tables.get("trade")
     if trade is None or trade.empty:
         return base.empty()

@@ -390,8 +390,9 @@ def us_position_in_asean(fdi: pd.DataFrame | None) -> pd.DataFrame:
     return _finish(_us_position_in_asean(fdi))
 
 
-def compute(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """Every indicator of the family from the store's tidy tables (absent tables give no rows)."""
+def compute(tables: dict[str, pd.DataFrame], *, validated: bool = False) -> pd.DataFrame:
+    """Every indicator of the family from the store's tidy tables (absent tables give no rows).
+    (``validated`` is accepted for the registry's uniform call; this family checks no input schema.)"""
     trade, customs, fdi = tables.get("trade"), tables.get("customs"), tables.get("fdi")
     w = _trade_wide(trade)
     wc = _wide(_customs_rows(customs), _CUSTOMS_INDEX)

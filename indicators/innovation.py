@@ -225,12 +225,14 @@ def derived(series: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
-def compute(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """Every indicator of this family from ``tables["series"]``; no rows when it is absent or empty."""
+def compute(tables: dict[str, pd.DataFrame], *, validated: bool = False) -> pd.DataFrame:
+    """Every indicator of this family from ``tables["series"]``; no rows when it is absent or empty.
+    The series are validated here unless ``validated`` (``indicators.registry`` validates them once)."""
     series = tables.get("series")
     if series is None or series.empty:
         return base.empty()
-    series = validate_series(series)
+    if not validated:
+        series = validate_series(series)
     out = pd.concat([passthroughs(series), derived(series)], ignore_index=True)
     if out.empty:
         return base.empty()

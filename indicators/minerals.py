@@ -308,12 +308,13 @@ def _import_sources(m: pd.DataFrame) -> list[dict]:
     return out
 
 
-def compute(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """Every indicator of this family from ``tables["minerals"]``; no rows when it is absent or empty."""
+def compute(tables: dict[str, pd.DataFrame], *, validated: bool = False) -> pd.DataFrame:
+    """Every indicator of this family from ``tables["minerals"]``; no rows when it is absent or empty.
+    The table is validated here unless ``validated`` (``indicators.registry`` validates it once)."""
     minerals = tables.get("minerals")
     if minerals is None or minerals.empty:
         return base.empty()
-    m = validate_minerals(minerals).copy()
+    m = (minerals if validated else validate_minerals(minerals)).copy()
     m["product"] = product_ids(m)
     records = _reliance(m) + _import_sources(m)
     world = m[m["measure"].isin(list(SHARE_MEASURES))]

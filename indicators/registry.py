@@ -3,6 +3,11 @@
 Families are listed explicitly (no import-time discovery); each is documented in
 :mod:`indicators.base`. A family whose inputs are missing returns no rows rather than failing,
 so a store without, say, FDI data still gets every other indicator.
+
+Each tidy table is validated once, here, before the families run; the families are then called
+with ``validated=True`` and trust it. Called directly, concentration, partner groups, alliance,
+screening, innovation and minerals still validate the table they read, so bad input gets a typed
+:class:`econsec.errors.ValidationError`.
 """
 
 from __future__ import annotations
@@ -58,10 +63,20 @@ def all_indicators() -> dict[str, base.Indicator]:
     return out
 
 
-def compute_all(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
-    """``{"indicators": every family's values, "supplier_shares": ...}`` from the store's tidy tables."""
+def compute_all(tables: dict[str, pd.DataFrame], *, validated: bool = False) -> dict[str, pd.DataFrame]:
+    """``{"indicators": every family's values, "supplier_shares": ...}`` from the store's tidy tables.
+
+    ``validated``: the caller has validated every tidy table of ``tables`` against its schema (the
+    snapshot build does, at the store boundary); otherwise each non-empty one is validated here,
+    once, instead of once per family that reads it.
+    """
+    from econsec import schema
     from indicators import concentration
 
+    if not validated:
+        tables = {name: schema.TABLE_VALIDATORS[name](frame)
+                  if name in schema.TABLE_VALIDATORS and frame is not None and not frame.empty else frame
+                  for name, frame in tables.items()}
     # Each family returns validated values (base.values); the whole is validated once more at the end,
     # which also catches a key produced by two families. Validating each part again here cost ~0.5 s.
     parts = []
@@ -71,11 +86,11 @@ def compute_all(tables: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
             trade = tables.get("trade")
             if trade is None or trade.empty:
                 continue
-            result = concentration.compute(trade)
+            result = concentration.compute(trade, validated=True)
             shares = result["supplier_shares"]
             parts.append(result["indicators"])
         else:
-            parts.append(module.compute(tables))
+            parts.append(module.compute(tables, validated=True))
     parts = [base.typed(part) for part in parts if not part.empty]
     indicators = base.values(pd.concat(parts, ignore_index=True)) if parts else base.empty()
     out = {"indicators": indicators}

@@ -52,6 +52,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from econsec.schema import validate_trade
 from indicators import alliance, base, concentration
 from indicators.base import BLOC, Indicator
 from indicators.products import CHIPS, ProductGroup
@@ -284,9 +285,9 @@ def _heading_groups() -> list[ProductGroup]:
     ]
 
 
-def _hhi(trade: pd.DataFrame, groups: list[ProductGroup]) -> pd.DataFrame:
+def _hhi(trade: pd.DataFrame, groups: list[ProductGroup], validated: bool = False) -> pd.DataFrame:
     """``reporter, product, period, hhi`` of imports for HS codes and rebuilt headings."""
-    c = concentration.concentration(trade, flow="import", groups=groups)
+    c = concentration.concentration(trade, flow="import", groups=groups, validated=validated)
     c = c[c["indicator"] == "hhi"]
     direct = c[c["product_kind"] == "hs"]
     rebuilt = c[c["product_kind"] == "group"]
@@ -301,11 +302,12 @@ def _finite(a: np.ndarray) -> np.ndarray:
     return np.where(np.isfinite(a), a, np.nan)
 
 
-def screen(trade: pd.DataFrame) -> pd.DataFrame:
+def screen(trade: pd.DataFrame, *, validated: bool = False) -> pd.DataFrame:
     """One row per (reporter, product, period) with imports: the three criteria (1.0/0.0/NaN =
     unknown), their values and the flag; columns :data:`SCREEN_COLUMNS`. Rules in the module doc.
+    ``validated``: ``trade`` was validated already; otherwise concentration() validates the rows read.
     """
-    trade = trade[(trade["hs_code"] != "TOTAL") & (trade["reporter"] != BLOC)]  # validated by concentration()
+    trade = trade[(trade["hs_code"] != "TOTAL") & (trade["reporter"] != BLOC)]
     if trade.empty:
         return pd.DataFrame({c: pd.Series([], dtype="str" if c in _KEY else "float64") for c in SCREEN_COLUMNS})
     groups = _heading_groups()
@@ -313,7 +315,7 @@ def screen(trade: pd.DataFrame) -> pd.DataFrame:
     imports = totals[totals["flow"] == "import"].rename(columns={"hs_code": "product", "value": "imports_usd"})
     exports = totals[totals["flow"] == "export"].rename(columns={"hs_code": "product", "value": "exports_usd"})
     s = imports.drop(columns="flow").merge(exports.drop(columns="flow"), on=_KEY, how="left")
-    s = s.merge(_hhi(trade, groups), on=_KEY, how="left")
+    s = s.merge(_hhi(trade, groups, validated), on=_KEY, how="left")
     m, x = s["imports_usd"].to_numpy(), s["exports_usd"].to_numpy()
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         # One economy: M / (M + X) is shown but is criterion 3 restated, so it is not a criterion.
@@ -347,12 +349,13 @@ def screen(trade: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def compute(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """Screening values in the long format of :mod:`indicators.base` (flow "import", product_kind "hs")."""
+def compute(tables: dict[str, pd.DataFrame], *, validated: bool = False) -> pd.DataFrame:
+    """Screening values in the long format of :mod:`indicators.base` (flow "import", product_kind "hs");
+    the trade table is validated here unless ``validated``."""
     trade = tables.get("trade")
     if trade is None or trade.empty:
         return base.empty()
-    s = screen(trade)
+    s = screen(trade if validated else validate_trade(trade), validated=True)
     parts = []
     for ind, col in _OUT.items():
         v = s.loc[s[col].notna(), [*_KEY, col]].rename(columns={col: "value"})
