@@ -14,6 +14,7 @@ from functools import lru_cache, wraps
 from importlib import resources
 from typing import TypeVar
 
+import flask
 import pandas as pd
 
 from econsec import countries, sources
@@ -42,8 +43,17 @@ def _store() -> Store:
 
 
 def generation() -> str:
-    """The directory currently read (changes when a refresh writes a new generation)."""
-    return str(_store().current_dir())
+    """The directory currently read (changes when a refresh writes a new generation).
+
+    Looked up once per request: a page's builders ask for it many times (each lookup reads the store's
+    pointer and checks the generation), and one response must be built from one generation even if a
+    refresh lands half-way through it."""
+    if not flask.has_request_context():
+        return str(_store().current_dir())
+    gen = flask.g.get("econsec_generation")
+    if gen is None:
+        gen = flask.g.econsec_generation = str(_store().current_dir())
+    return gen
 
 
 def per_generation(maxsize: int = 64) -> Callable[[Callable[..., T]], Callable[..., T]]:

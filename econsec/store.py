@@ -51,6 +51,7 @@ KEEP_GENERATIONS = 3
 GENERATION_NAME = re.compile(r"^\d{8}T\d{6}\d*Z$")
 
 
+@lru_cache(maxsize=1)
 def bundled_snapshot_dir() -> Path:
     return Path(str(resources.files("econsec") / "snapshot"))
 
