@@ -180,7 +180,7 @@ def content(view: dict) -> list:
     who, what = explore.describe(r, p)
     first, last = rows["period"].min(), rows["period"].max()
     subtitle = f"{who}, imports of {what}, " + (f"{first}–{last}" if first != last else first)
-    source = explore.explorer_source_line(r, p)
+    source = explore.wrap(explore.explorer_source_line(r, p), lines=3)  # half-width charts: keep the date in view
     blocks: list = []
     partial = sorted(set(rows.loc[rows["breakdown"] == "partial", "period"]))
     if partial:
