@@ -40,17 +40,10 @@ from econsec.countries import CHINA, CHINA_WITH_SARS
 from econsec.schema import FLOWS, validate_trade
 from indicators.base import Indicator
 from indicators.products import PRODUCT_GROUPS, ProductGroup
+from indicators.rules import COMPLETE_COVERAGE, MAX_COVERAGE
 
 FAMILY = "Supplier concentration"
 
-#: A partner breakdown "covers the total" when country suppliers account for at least 99% of
-#: it. Comtrade partner rows usually sum to the World row to within rounding; a larger gap
-#: means missing partners (e.g. a download "from World and from China only") or a big
-#: unallocated "area" residual, and HHI/top-k over such a breakdown would be made up.
-COMPLETE_COVERAGE = 0.99
-#: ... and at most 101% of it: partner rows summing to well above the World row mean the
-#: figures are inconsistent (shares would sum above 1), so no HHI/top-k either.
-MAX_COVERAGE = 1.01
 #: Relative tolerance for the internal "shares sum to coverage" invariant.
 _RTOL = 1e-9
 

@@ -91,24 +91,21 @@ from pathlib import Path
 from typing import Any
 
 from econsec.errors import ConfigError, ValidationError
+from indicators.codes import BLOC  # the bloc is screened by indicators.screening only (it needs alliance)
 from indicators.products import PRODUCT_GROUPS, ProductGroup
-from indicators.thresholds import HHI_EC_DEPENDENCY
+from indicators.rules import (
+    COMPLETE_COVERAGE,
+    HEADINGS,
+    HHI_CRITERION,
+    IMPORT_EXPORT_CRITERION,
+    MAX_COVERAGE,
+    SCREEN_RTOL,
+)
 
-#: Must equal :data:`indicators.concentration.COMPLETE_COVERAGE` / ``MAX_COVERAGE`` and
-#: :data:`econsec.countries.CHINA` / ``CHINA_WITH_SARS`` (tests check): repeated here because
-#: those modules import pandera, which this module must not (Spark executors, the Spark test).
-COMPLETE_COVERAGE = 0.99
-MAX_COVERAGE = 1.01
+#: Must equal :data:`econsec.countries.CHINA` / ``CHINA_WITH_SARS`` (tests check): repeated here because
+#: that module imports pandera, which this module must not (Spark executors, the Spark test).
 CHINA = "CHN"
 CHINA_WITH_SARS = ("CHN", "HKG", "MAC")
-#: Screening criteria 1 and 3 (:mod:`indicators.screening`): strictly above, beyond ``SCREEN_RTOL``.
-HHI_CRITERION = HHI_EC_DEPENDENCY.value
-IMPORT_EXPORT_CRITERION = 1.0
-SCREEN_RTOL = 1e-12
-#: HS headings rebuilt from all their subheadings for the screening (= screening.HEADINGS).
-HEADINGS: dict[str, tuple[str, ...]] = {"8542": ("854231", "854232", "854233", "854239", "854290")}
-#: The bloc is screened by indicators.screening only (it needs indicators.alliance).
-BLOC = "QUJ"
 
 FLOWS = ("import", "export", "re-import", "re-export")
 INPUT_COLUMNS = ("reporter", "partner", "partner_kind", "flow", "hs_code", "period", "value_usd")

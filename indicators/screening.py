@@ -55,8 +55,8 @@ import pandas as pd
 from econsec.schema import validate_trade
 from indicators import alliance, base, concentration
 from indicators.base import BLOC, Indicator
-from indicators.products import CHIPS, ProductGroup
-from indicators.thresholds import HHI_EC_DEPENDENCY
+from indicators.products import ProductGroup
+from indicators.rules import HEADINGS, HHI_CRITERION, IMPORT_EXPORT_CRITERION, SCREEN_RTOL
 
 FAMILY = "Dependency screening"
 
@@ -64,21 +64,10 @@ _EC = (
     "European Commission, SWD(2021) 352 'Strategic dependencies and capacities' (5 May 2021) and "
     "SWD(2022) 41; applied to UN Comtrade imports and exports by partner as held in the trade table"
 )
-#: Criterion 1: HHI of imports across supplier countries strictly above this (0.4), from thresholds.
-HHI_CRITERION = HHI_EC_DEPENDENCY.value
 #: Criterion 2 (SWD(2021) 352): extra-EU imports / total EU imports strictly above 0.5.
 IMPORT_SHARE_CRITERION = 0.5
-#: Criterion 3 (SWD(2021) 352): extra-EU imports / EU exports strictly above 1.
-IMPORT_EXPORT_CRITERION = 1.0
 
-#: HS headings that may be rebuilt from their subheadings: heading -> every subheading (HS 2007
-#: to HS 2022 editions). 8542 integrated circuits = 854231 + 854232 + 854233 + 854239 + 854290,
-#: which is exactly the 'chips' product group.
-HEADINGS: dict[str, tuple[str, ...]] = {"8542": CHIPS.hs_codes}
 
-#: Values within this relative distance of a threshold count as *at* it (not above): a share
-#: computed as 0.4000000000000001 by floating-point rounding must not decide a flag.
-_RTOL = 1e-12
 
 _CRITERIA = ("hhi_criterion", "reliance_criterion", "substitutability_criterion")
 
@@ -212,7 +201,7 @@ def above(values: np.ndarray | float, threshold: float) -> np.ndarray:
     """
     v = np.asarray(values, dtype="float64")
     with np.errstate(invalid="ignore"):
-        hit = (v > threshold) & ~np.isclose(v, threshold, rtol=_RTOL, atol=0.0)
+        hit = (v > threshold) & ~np.isclose(v, threshold, rtol=SCREEN_RTOL, atol=0.0)
     return np.where(np.isnan(v), np.nan, hit.astype("float64"))
 
 
