@@ -23,7 +23,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from benchmarks.common import free_port, stop
+from benchmarks.common import free_port, routing_body, stop
 from benchmarks.report import write_section
 
 #: What was found and changed, and what the remaining gap is (kept with the figures on every run).
@@ -59,17 +59,6 @@ GOAL = 1.5
 #: How long a server may take to answer before the run is abandoned.
 START_TIMEOUT = 120.0
 
-#: The Dash Pages routing callback for ``/`` (what the browser posts right after the layout).
-PAGES_BODY = {
-    "output": ".._pages_content.children..._pages_store.data..",
-    "outputs": [{"id": "_pages_content", "property": "children"}, {"id": "_pages_store", "property": "data"}],
-    "inputs": [
-        {"id": "_pages_location", "property": "pathname", "value": "/"},
-        {"id": "_pages_location", "property": "search", "value": ""},
-    ],
-    "changedPropIds": ["_pages_location.pathname", "_pages_location.search"],
-    "state": [],
-}
 
 
 def _get(url: str, body: dict | None = None, timeout: float = 60.0) -> tuple[int, bytes]:
@@ -149,7 +138,7 @@ def one_start(app: str, browser=None) -> dict[str, float]:  # noqa: ANN001 - a p
                 raise RuntimeError(f"{app}: /_dash-layout answered {status}")
             out["layout"] = time.perf_counter() - start
             if app != "bare":
-                status, body = _get(base + "/_dash-update-component", PAGES_BODY)
+                status, body = _get(base + "/_dash-update-component", routing_body())
                 if status != 200 or b"_pages_content" not in body:
                     raise RuntimeError(f"{app}: the Overview's routing callback answered {status}")
                 out["page"] = time.perf_counter() - start

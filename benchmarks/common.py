@@ -1,5 +1,5 @@
-"""Pieces the benchmarks share: a free loopback port, stopping a server process, and the documented
-gunicorn deployment on a free port."""
+"""Pieces the benchmarks (and some tests) share: the Dash Pages routing request, a free loopback port,
+stopping a server process, and the documented gunicorn deployment on a free port."""
 
 from __future__ import annotations
 
@@ -17,6 +17,21 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 #: How long a server may take to answer before the run is abandoned.
 START_TIMEOUT = 120.0
+
+
+def routing_body(pathname: str = "/", search: str = "") -> dict:
+    """The Dash Pages routing callback the browser posts to ``/_dash-update-component`` right after the layout,
+    asking for the content of the page at ``pathname`` (``search``: its query string, with the "?")."""
+    return {
+        "output": ".._pages_content.children..._pages_store.data..",
+        "outputs": [{"id": "_pages_content", "property": "children"}, {"id": "_pages_store", "property": "data"}],
+        "inputs": [
+            {"id": "_pages_location", "property": "pathname", "value": pathname},
+            {"id": "_pages_location", "property": "search", "value": search},
+        ],
+        "changedPropIds": ["_pages_location.pathname", "_pages_location.search"],
+        "state": [],
+    }
 
 
 def free_port() -> int:

@@ -14,21 +14,12 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks.common import routing_body
+
 ROOT = Path(__file__).resolve().parent.parent
 HEAVY = ("numpy", "pandas", "pyarrow", "pandera", "requests", "duckdb", "kaleido")
 PAGES = ("overview", "goal", "explorer", "supply_concentration", "alliance", "sources")
 
-#: The Dash Pages routing callback for ``/`` (what the browser posts right after the layout).
-ROUTING = {
-    "output": ".._pages_content.children..._pages_store.data..",
-    "outputs": [{"id": "_pages_content", "property": "children"}, {"id": "_pages_store", "property": "data"}],
-    "inputs": [
-        {"id": "_pages_location", "property": "pathname", "value": "/"},
-        {"id": "_pages_location", "property": "search", "value": ""},
-    ],
-    "changedPropIds": ["_pages_location.pathname", "_pages_location.search"],
-    "state": [],
-}
 
 
 def _run(code: str) -> dict:
@@ -70,7 +61,7 @@ def test_the_first_page_content_loads_its_view_and_draws_the_page():
         app = create_app()
         client = app.server.test_client()
         client.get("/")
-        response = client.post("/_dash-update-component", json={ROUTING!r})
+        response = client.post("/_dash-update-component", json={routing_body()!r})
         print(json.dumps({{
             "status": response.status_code,
             "cards": response.get_data(as_text=True).count("goal-overview-card"),

@@ -106,3 +106,41 @@ def test_registry_validates_the_joined_values():
     with pytest.raises(ValidationError):
         base.values(pd.concat([base.typed(part), base.typed(part)], ignore_index=True))
     assert callable(registry.compute_all)
+
+
+def test_one_request_reads_one_generation(monkeypatch):
+    """A page's builders ask for the generation many times; within one request the first answer holds, so a
+    refresh landing half-way cannot mix two generations in one response. The next request sees the new one."""
+    import flask
+
+    from econsec.store import Store
+
+    answers = iter(["/gen/one", "/gen/two", "/gen/three"])
+    monkeypatch.setattr(Store, "current_dir", lambda self: next(answers))
+    app = flask.Flask(__name__)
+    with app.test_request_context("/"):
+        assert [data.generation() for _ in range(3)] == ["/gen/one"] * 3
+    with app.test_request_context("/"):
+        assert data.generation() == "/gen/two"
+    assert data.generation() == "/gen/three"  # outside a request: read every time
+
+
+def test_a_shared_figure_is_sent_as_the_figure_and_encoded_once(monkeypatch):
+    """figures.shared: the same JSON as the plain figure, computed on the first encoding only."""
+    import numpy as np
+    import plotly.graph_objects as go
+
+    from dashboard import figures
+
+    def figure() -> go.Figure:
+        return go.Figure(go.Scatter(x=list(range(50)), y=np.linspace(0, 1, 50)), layout={"title": {"text": "t"}})
+
+    plain, shared = figure(), figures.shared(figure())
+    assert isinstance(shared, go.Figure) and figures.shared(shared) is shared
+    assert to_json_plotly(shared) == to_json_plotly(plain)
+    calls = []
+    original = go.Figure.to_plotly_json
+    monkeypatch.setattr(go.Figure, "to_plotly_json", lambda self: calls.append(1) or original(self))
+    for _ in range(3):
+        assert to_json_plotly(shared) == to_json_plotly(plain)
+    assert len(calls) == 3  # the plain figure's three encodings; the shared one's was kept from the first

@@ -17,20 +17,13 @@ import pytest
 from click.testing import CliRunner
 from werkzeug.serving import make_server
 
+from benchmarks.common import routing_body
 from dashboard import security
 from econsec.errors import ConfigError
 
 TOKEN = "s3cret-token-for-the-tests-0123456789"
-#: A page-content request as the browser sends it on opening /concentration (captured from Chromium).
-PAGES_BODY = {
-    "output": ".._pages_content.children..._pages_store.data..",
-    "outputs": [{"id": "_pages_content", "property": "children"}, {"id": "_pages_store", "property": "data"}],
-    "inputs": [
-        {"id": "_pages_location", "property": "pathname", "value": "/concentration"},
-        {"id": "_pages_location", "property": "search", "value": ""},
-    ],
-    "changedPropIds": ["_pages_location.pathname", "_pages_location.search"],
-}
+#: A page-content request as the browser sends it on opening /concentration.
+PAGES_BODY = routing_body("/concentration")
 
 
 def _app():
@@ -136,7 +129,7 @@ def test_a_page_layout_that_raises_answers_a_plain_500(monkeypatch, client):
         raise KeyError("deep pandas detail")
 
     monkeypatch.setattr(explorer, "resolve", boom)
-    body = json.loads(json.dumps(PAGES_BODY).replace("/concentration", "/explorer"))
+    body = routing_body("/explorer")
     response = client.post("/_dash-update-component", json=body)
     assert response.status_code == 500
     assert "deep pandas detail" not in response.get_data(as_text=True)
@@ -377,7 +370,7 @@ def test_explorer_callbacks_fall_back_on_hostile_values(client, bad):
                                    "reporter=USA&reporter=JPN&top=%22%3E%3Csvg%3E", "partner=../../x&start=abc"])
 @pytest.mark.parametrize("path", ["/concentration", "/explorer"])
 def test_hostile_urls_render_defaults_with_notices_as_text(client, path, query):
-    body = json.loads(json.dumps(PAGES_BODY).replace("/concentration", path))
+    body = routing_body(path)
     body["inputs"][1]["value"] = "?" + query
     response = client.post("/_dash-update-component", json=body)
     assert response.status_code == 200
@@ -388,7 +381,7 @@ def test_hostile_urls_render_defaults_with_notices_as_text(client, path, query):
 
 
 def test_the_goal_page_echoes_an_unknown_id_only_as_text(client):
-    body = json.loads(json.dumps(PAGES_BODY).replace("/concentration", "/goal/%3Cimg%20src=x%3E"))
+    body = routing_body("/goal/%3Cimg%20src=x%3E")
     response = client.post("/_dash-update-component", json=body)
     assert response.status_code == 200
     assert "No such goal" in _flat(response)
