@@ -238,10 +238,11 @@ def data_note() -> str:
     )
 
 
-def store_error_alert(exc: Exception, alert_id: str) -> dbc.Alert:
+def store_error_alert(exc: Exception, alert_id: str, subject: str = "Goal statuses") -> dbc.Alert:
+    """What a page shows instead of its content when the store cannot be read, and what to do about it."""
     return dbc.Alert(
         [
-            html.Strong("Goal statuses cannot be read. "),
+            html.Strong(f"{subject} cannot be read. "),
             str(exc),
             " Run ",
             html.Code("econsec refresh"),

@@ -8,6 +8,7 @@ import pandas as pd
 from dash import dcc, html
 
 from dashboard import chart_data, data, explore, figures
+from dashboard import scorecard as sc
 from dashboard.explore import BLOC, JAPAN, US, Panel
 from econsec.errors import EconsecError
 
@@ -219,11 +220,7 @@ def layout(**_) -> html.Div:
         return html.Div(
             [
                 header,
-                dbc.Alert(
-                    [html.Strong("The data cannot be read. "), str(exc), " Run ", html.Code("econsec refresh"), "."],
-                    color="danger",
-                    id=_id("error"),
-                ),
+                sc.store_error_alert(exc, _id("error"), "The data"),
             ]
         )
     return html.Div([header, dbc.Row(cards, className="g-3")])

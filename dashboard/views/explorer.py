@@ -11,6 +11,7 @@ import pandas as pd
 from dash import dash_table, dcc, html
 
 from dashboard import chart_data, data, explore, figures, params
+from dashboard import scorecard as sc
 from econsec import countries
 from econsec.errors import EconsecError
 
@@ -405,11 +406,7 @@ def error_page(exc: EconsecError) -> html.Div:
     return html.Div(
         [
             _header(),
-            dbc.Alert(
-                [html.Strong("The data cannot be read. "), str(exc), " Run ", html.Code("econsec refresh"), "."],
-                color="danger",
-                id=_id("error"),
-            ),
+            sc.store_error_alert(exc, _id("error"), "The data"),
         ]
     )
 

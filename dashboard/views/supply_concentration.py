@@ -10,6 +10,7 @@ import pandas as pd
 from dash import dcc, html
 
 from dashboard import chart_data, charts, data, figures, params
+from dashboard import scorecard as sc
 from econsec.errors import EconsecError
 from indicators.goals import GOALS_BY_ID
 from indicators.thresholds import THRESHOLDS_BY_ID, hhi_points
@@ -387,19 +388,7 @@ def error_page(exc: EconsecError) -> html.Div:
     return html.Div(
         [
             goal_card(),
-            dbc.Alert(
-                [
-                    html.Strong("The data cannot be read. "),
-                    str(exc),
-                    " Run ",
-                    html.Code("econsec refresh"),
-                    " or check ",
-                    html.Code("ECONSEC_DATA_DIR"),
-                    ".",
-                ],
-                color="danger",
-                id=_id("error"),
-            ),
+            sc.store_error_alert(exc, _id("error"), "The data"),
         ]
     )
 
