@@ -11,8 +11,11 @@ the app's own callback map and store -- exactly what the browser posts to
 * ``concentration``: the Supply concentration page's content callback (reporter, product, years);
 * ``noop``: a callback that returns its input (the floor: Flask, Dash dispatch, JSON).
 
-Each runs with locust (headless, bounded in time) at 1 and at 20 concurrent users. Also measured: the
-bytes a first load of ``/`` transfers in Debian's Chromium (Playwright), uncompressed and gzip-compressed.
+Each runs with locust (headless, bounded in time) at 1 and at 20 concurrent users against the app as
+shipped, whose repeated responses come from :mod:`dashboard.response_cache`; then, at 20 users, against
+the same app with that cache off (``ECONSEC_RESPONSE_CACHE_MB=0``): what a response costs when Dash builds
+and encodes it (a view asked for the first time in a generation). Also measured: the bytes a first load
+of ``/`` transfers in Debian's Chromium (Playwright), uncompressed and gzip-compressed.
 
     python -m benchmarks.callbacks [--seconds 20]
 """
@@ -47,9 +50,17 @@ WHY = (
     "SharedFigure`, which keeps its JSON form after the first response; the Explorer's check of a `partner` "
     "value is cached per generation; and the store's current generation is looked up once per request instead "
     "of five or six times. In-process (Flask test client, one thread) an Explorer response went from 19 to about "
-    "4 ms, a goal page from 8 to 2–3 ms, Supply concentration from 14 to 3 ms. What remains at 20 users is the "
-    "JSON encoding of the responses themselves (the Explorer's rows table and figures, ~80 KB per response, "
-    "against a no-op's few bytes) on 2 workers sharing 2 cores with locust itself. The first load is dominated "
+    "4 ms, a goal page from 8 to 2–3 ms, Supply concentration from 14 to 3 ms. That left p95 at 20 users at "
+    "2.9–3.3× the no-op (commit d3e9615): what remained was Dash encoding the responses (plotly's JSON encoder "
+    "walks every component, then decodes and encodes the result again; 0.87 of 1.56 s in a profile of 240 "
+    "Explorer responses; ~80 KB each, against a no-op's few bytes). Now the encoded response of a callback that "
+    "draws from the store and its inputs alone is kept per store generation and request body "
+    "(`dashboard/response_cache.py`: the Explorer's and Supply concentration's callbacks, the routing callback "
+    "of every page but Data & sources, which shows the refresh status; declared by the pages, bounded by "
+    "`ECONSEC_RESPONSE_CACHE_MB`; errors, downloads and failed callbacks are never kept; access control runs "
+    "first) and sent again as it is: in-process an Explorer repeat takes 0.3 ms against the no-op's 0.55 ms "
+    "(which still goes through Dash). The first request for a view in a generation still pays the full cost "
+    "(the table without the cache). The first load is dominated "
     "by plotly.min.js (4.6 MiB); the app serves it uncompressed (flask-compress leaves streamed static files "
     "open), so let the reverse proxy compress: about a quarter of the bytes. dash_table's bundle loads on every "
     "page because Dash registers it eagerly."
@@ -135,6 +146,16 @@ def _post(base: str, body: dict) -> tuple[int, int]:
         return response.status, len(response.read())
 
 
+def warm(base: str, all_bodies: dict[str, list[dict]]) -> None:
+    """Each view once per worker before timing (round robin is not guaranteed: twice): steady state."""
+    for _ in range(2):
+        for name, rows in all_bodies.items():
+            for body in rows:
+                status, _size = _post(base, body)
+                if status != 200:
+                    raise RuntimeError(f"{name}: HTTP {status}")
+
+
 def locust(base: str, bodies_file: Path, name: str, users: int, seconds: int, workdir: Path) -> dict:
     prefix = workdir / f"{name}-{users}"
     env = {**os.environ, "BENCH_BODIES": str(bodies_file), "BENCH_CALLBACK": name}
@@ -181,7 +202,8 @@ def page_bytes(base: str) -> dict:
             "wire": sum(i["wire"] for i in items)}
 
 
-def markdown(results: dict, transfer: dict, seconds: int, views: dict[str, int], note: str) -> str:
+def markdown(results: dict, uncached: dict, transfer: dict, seconds: int, views: dict[str, int], note: str,
+             loads: list[float]) -> str:
     lines = [
         "## Callbacks",
         "",
@@ -191,7 +213,8 @@ def markdown(results: dict, transfer: dict, seconds: int, views: dict[str, int],
         "posting back to back. Bodies are what the browser posts to `/_dash-update-component`, built from the "
         "app's callback map, cycling through "
         + ", ".join(f"{n} {name} views" for name, n in views.items() if name != "noop")
-        + " (each view requested once per worker before timing, so this is steady state).",
+        + " (each view requested once per worker before timing, so this is steady state: repeated responses come"
+        " from the response cache, `dashboard/response_cache.py`).",
         "",
         "| callback | users | requests | errors | req/s | p50 (ms) | p95 (ms) | p95 / no-op p95 |",
         "|---|---:|---:|---:|---:|---:|---:|---:|",
@@ -208,6 +231,24 @@ def markdown(results: dict, transfer: dict, seconds: int, views: dict[str, int],
         "",
         f"Goal at 20 users: p95 at most {GOAL_RATIO:.0f}× the no-op floor, zero errors — worst ratio "
         f"{worst:.2f}× ({'met' if worst <= GOAL_RATIO else 'NOT met'}); errors {errors}.",
+        "",
+        "**Without the response cache** (`ECONSEC_RESPONSE_CACHE_MB=0`, another server started the same way, the "
+        "views warmed the same way): every response is built from the cached page body and encoded by Dash, as "
+        "the first request for a view in a generation is. 20 users:",
+        "",
+        "| callback | requests | errors | req/s | p50 (ms) | p95 (ms) | p95 / no-op p95 |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for name in CALLBACKS:
+        r, floor = uncached[name], uncached["noop"]["p95"]
+        lines.append(f"| {name} | {r['requests']} | {r['failures']} | {r['rps']:.1f} | {r['p50']:.0f} | "
+                     f"{r['p95']:.0f} | {r['p95'] / floor:.2f}× |")
+    worst_uncached = max(uncached[n]["p95"] / uncached["noop"]["p95"] for n in CALLBACKS if n != "noop")
+    lines += [
+        "",
+        f"Worst ratio without the cache: {worst_uncached:.2f}×; errors "
+        f"{sum(r['failures'] for r in uncached.values())}. 1-minute load average at the start, between the two "
+        f"servers and at the end: {', '.join(f'{x:.1f}' for x in loads)}.",
         "",
         f"**First page load** of `/` in Chromium: {len(transfer['items'])} responses, "
         f"{transfer['bytes'] / 1024:.0f} KiB uncompressed, {transfer['gzip'] / 1024:.0f} KiB gzip-compressed "
@@ -238,20 +279,27 @@ def main() -> None:
         all_bodies = bodies()
         bodies_file = workdir / "bodies.json"
         bodies_file.write_text(json.dumps(all_bodies))
+        (workdir / "uncached").mkdir()
+        loads = [os.getloadavg()[0]]
         with gunicorn(str(data_dir), workdir / "gunicorn.log", app="benchmarks.bench_app:server()") as base:
-            for _ in range(2):  # each view once per worker (round robin is not guaranteed: twice)
-                for name, rows in all_bodies.items():
-                    for body in rows:
-                        status, _size = _post(base, body)
-                        if status != 200:
-                            raise RuntimeError(f"{name}: HTTP {status}")
+            warm(base, all_bodies)
             results = {}
             for name in CALLBACKS:
                 for users in USERS:
                     results[(name, users)] = locust(base, bodies_file, name, users, args.seconds, workdir)
                     print(f"{name} @ {users}: {results[(name, users)]}", file=sys.stderr)
             transfer = page_bytes(base)
-    text = markdown(results, transfer, args.seconds, {k: len(v) for k, v in all_bodies.items()}, args.note)
+        loads.append(os.getloadavg()[0])
+        uncached = {}
+        with gunicorn(str(data_dir), workdir / "gunicorn-uncached.log", app="benchmarks.bench_app:server()",
+                      settings={"ECONSEC_RESPONSE_CACHE_MB": "0"}) as base:
+            warm(base, all_bodies)
+            for name in CALLBACKS:
+                uncached[name] = locust(base, bodies_file, name, 20, args.seconds, workdir / "uncached")
+                print(f"{name} @ 20, no response cache: {uncached[name]}", file=sys.stderr)
+    loads.append(os.getloadavg()[0])
+    text = markdown(results, uncached, transfer, args.seconds, {k: len(v) for k, v in all_bodies.items()},
+                    args.note, loads)
     print(text)
     if not args.no_write:
         write_section("callbacks", text)

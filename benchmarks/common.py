@@ -51,12 +51,14 @@ def stop(proc: subprocess.Popen, timeout: float = 30) -> None:
 
 
 @contextmanager
-def gunicorn(data_dir: str, log: Path, workers: int = 2, app: str = "dashboard.app:server()") -> Iterator[str]:
-    """``gunicorn -c python:dashboard.gunicorn_conf <app>`` on a free loopback port, reading ``data_dir``;
-    yields its base URL once it answers. Its stderr goes to ``log``."""
+def gunicorn(data_dir: str, log: Path, workers: int = 2, app: str = "dashboard.app:server()",
+             settings: dict[str, str] | None = None) -> Iterator[str]:
+    """``gunicorn -c python:dashboard.gunicorn_conf <app>`` on a free loopback port, reading ``data_dir``
+    (``settings``: more ``ECONSEC_*`` variables); yields its base URL once it answers. Its stderr goes to
+    ``log``."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("ECONSEC_AUTH_")}
-    env.update(ECONSEC_DATA_DIR=data_dir, ECONSEC_WORKERS=str(workers), ECONSEC_LOG_LEVEL="WARNING")
+    env.update(ECONSEC_DATA_DIR=data_dir, ECONSEC_WORKERS=str(workers), ECONSEC_LOG_LEVEL="WARNING", **(settings or {}))
     base = f"http://127.0.0.1:{port}"
     with open(log, "wb") as err:
         proc = subprocess.Popen(

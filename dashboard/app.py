@@ -20,7 +20,7 @@ import dash_bootstrap_components as dbc
 import flask
 from dash import html
 
-from dashboard import chart_data, security, views
+from dashboard import chart_data, response_cache, security, views
 from econsec.errors import EconsecError
 from econsec.store import Store
 
@@ -134,12 +134,14 @@ def create_app() -> dash.Dash:
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
     )
     app.layout = shell
-    for page in dash.page_registry.values():
-        module = sys.modules.get(page["module"])
+    cached: list[str] = []
+    for module in dict.fromkeys(sys.modules.get(page["module"]) for page in dash.page_registry.values()):
         for register in getattr(module, "CALLBACKS", ()):
             register(app)
+        cached += getattr(module, "CACHED_OUTPUTS", ())
     chart_data.register_callbacks(app)  # the one "Download data (CSV)" callback of every chart
     security.install(app)  # headers (CSP with the inline scripts' hashes), plain error pages, optional auth
+    response_cache.install(app, cached)  # after the access control: nothing is served before it
     return app
 
 

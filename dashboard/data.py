@@ -14,9 +14,9 @@ from functools import lru_cache, wraps
 from importlib import resources
 from typing import TypeVar
 
-import flask
 import pandas as pd
 
+from dashboard.response_cache import generation  # read once per request (re-exported for the views)
 from econsec import countries, sources
 from econsec.errors import ConfigError, StoreError
 from econsec.store import Store
@@ -40,20 +40,6 @@ class Product:
 
 def _store() -> Store:
     return Store()
-
-
-def generation() -> str:
-    """The directory currently read (changes when a refresh writes a new generation).
-
-    Looked up once per request: a page's builders ask for it many times (each lookup reads the store's
-    pointer and checks the generation), and one response must be built from one generation even if a
-    refresh lands half-way through it."""
-    if not flask.has_request_context():
-        return str(_store().current_dir())
-    gen = flask.g.get("econsec_generation")
-    if gen is None:
-        gen = flask.g.econsec_generation = str(_store().current_dir())
-    return gen
 
 
 def per_generation(maxsize: int = 64) -> Callable[[Callable[..., T]], Callable[..., T]]:

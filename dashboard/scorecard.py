@@ -18,7 +18,7 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import html
 
-from dashboard import data
+from dashboard import data, response_cache
 from econsec import countries
 from indicators import events as ev
 from indicators import goals as g
@@ -239,7 +239,9 @@ def data_note() -> str:
 
 
 def store_error_alert(exc: Exception, alert_id: str, subject: str = "Goal statuses") -> dbc.Alert:
-    """What a page shows instead of its content when the store cannot be read, and what to do about it."""
+    """What a page shows instead of its content when the store cannot be read, and what to do about it
+    (never cached: the next request tries the store again)."""
+    response_cache.do_not_cache()
     return dbc.Alert(
         [
             html.Strong(f"{subject} cannot be read. "),

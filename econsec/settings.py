@@ -130,6 +130,9 @@ SETTINGS: tuple[Setting, ...] = (
             "If set (e.g. `X-Forwarded-User`), every request must carry this header, as set by an authenticating "
             "reverse proxy. Only safe when the app is reachable through that proxy alone."),
     Setting("ECONSEC_WORKERS", "2", "gunicorn worker processes (`dashboard/gunicorn_conf.py`)."),
+    Setting("ECONSEC_RESPONSE_CACHE_MB", "64",
+            "Memory per server process for repeated callback responses, kept per data generation "
+            "(`dashboard/response_cache.py`); 0 turns the cache off."),
 )
 
 _BY_NAME = {s.name: s for s in SETTINGS}
@@ -210,6 +213,11 @@ def stale_grace_days() -> float:
 def workers() -> int:
     """``ECONSEC_WORKERS``: gunicorn worker processes (at least 1)."""
     return int(_number("ECONSEC_WORKERS", int, 1))
+
+
+def response_cache_bytes() -> int:
+    """``ECONSEC_RESPONSE_CACHE_MB`` in bytes (0: no response cache)."""
+    return int(_number("ECONSEC_RESPONSE_CACHE_MB", float, 0.0) * 2**20)
 
 
 def smtp_port() -> int:

@@ -18,6 +18,7 @@ dash.register_page(
     title="Alliance comparison · econsec",
     description="The US and Japan side by side, and pooled as a bloc: China shares, friend shares, exposure, R&D.",
     order=30,
+    cached=True,  # the layout depends on the store and the URL alone (dashboard.response_cache)
 )
 
 ID = "al"

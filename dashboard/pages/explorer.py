@@ -24,6 +24,7 @@ dash.register_page(
     title="Explorer · econsec",
     description="Supplier shares for any stored reporter, product and years: chart, map, table and downloads.",
     order=20,
+    cached=True,  # the layout depends on the store and the URL alone (dashboard.response_cache)
 )
 
 ID = "ex"
@@ -164,3 +165,6 @@ def register_callbacks(app: dash.Dash) -> None:
 
 
 CALLBACKS: tuple[Callable[[dash.Dash], None], ...] = (register_callbacks,)
+#: First outputs of the callbacks that draw from the store and their inputs alone: their responses are
+#: cached per store generation and request (:mod:`dashboard.response_cache`). Not the downloads.
+CACHED_OUTPUTS = (_id("content"), _id("product"), _id("partner"))

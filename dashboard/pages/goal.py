@@ -39,6 +39,7 @@ def _register() -> None:
             order=ORDER + i,
             layout=partial(layout, goal_id=goal.id),
             goal_page=True,
+            cached=True,  # the layout depends on the store alone (dashboard.response_cache)
         )
     dash.register_page(
         f"{__name__}.unknown",

@@ -19,6 +19,7 @@ dash.register_page(
     title="Overview · econsec",
     description="Every US–Japan economic-security goal of the essays, with its status from public statistics.",
     order=0,
+    cached=True,  # the layout depends on the store and the URL alone (dashboard.response_cache)
 )
 
 ID = "ov"

@@ -24,6 +24,7 @@ dash.register_page(
     title="Supply concentration · econsec",
     description="How concentrated US and Japanese imports of critical minerals and chips are; China's share.",
     order=10,
+    cached=True,  # the layout depends on the store and the URL alone (dashboard.response_cache)
 )
 
 ID = "sc"  # prefix of every component id on this page
@@ -123,3 +124,6 @@ def register_callbacks(app: dash.Dash) -> None:
 
 
 CALLBACKS: tuple[Callable[[dash.Dash], None], ...] = (register_callbacks,)
+#: First outputs of the callbacks that draw from the store and their inputs alone: their responses are
+#: cached per store generation and request (:mod:`dashboard.response_cache`).
+CACHED_OUTPUTS = (_id("content"), _id("product"))
