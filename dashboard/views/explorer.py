@@ -10,7 +10,7 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import dash_table, dcc, html
 
-from dashboard import chart_data, data, explore, figures, params
+from dashboard import chart_data, controls, data, explore, figures, params
 from dashboard import scorecard as sc
 from econsec import countries
 from econsec.errors import EconsecError
@@ -265,14 +265,6 @@ def _downloads(enabled: bool) -> html.Div:
     )
 
 
-def _labelled(name: str, children: list) -> html.Div:
-    return html.Div(children, role="group", **{"aria-labelledby": _id(f"{name}-label")})
-
-
-def _label(name: str, text: str) -> html.Label:
-    return html.Label(text, htmlFor=_id(name), className="form-label", id=_id(f"{name}-label"))
-
-
 def _product_options(reporter: str, product: str | None = None) -> list[dict]:
     options = [{"label": c.label, "value": c.id} for c in explore.explorer_products(reporter)]
     if product and product not in {o["value"] for o in options}:
@@ -293,98 +285,66 @@ def _partner_options(reporter: str, product: str | None) -> list[dict]:
 def _controls(view: dict) -> dbc.Card:
     years = explore.explorer_years()
     step = max(1, len(years) // 8)
-    return dbc.Card(
-        dbc.CardBody(
-            dbc.Row(
-                [
-                    dbc.Col(
-                        _labelled(
-                            "reporter",
-                            [
-                                _label("reporter", "Importing country"),
-                                dcc.Dropdown(
-                                    id=_id("reporter"),
-                                    options=[
-                                        {"label": countries.name(r), "value": r} for r in explore.explorer_reporters()
-                                    ],
-                                    value=view["reporter"],
-                                    clearable=False,
-                                ),
-                            ],
-                        ),
-                        md=3,
-                    ),
-                    dbc.Col(
-                        _labelled(
-                            "product",
-                            [
-                                _label("product", "Product"),
-                                dcc.Dropdown(
-                                    id=_id("product"),
-                                    options=_product_options(view["reporter"], view["product"]),
-                                    value=view["product"],
-                                    clearable=False,
-                                    maxHeight=360,
-                                ),
-                            ],
-                        ),
-                        md=4,
-                    ),
-                    dbc.Col(
-                        _labelled(
-                            "partner",
-                            [
-                                _label("partner", "Highlight a partner"),
-                                dcc.Dropdown(
-                                    id=_id("partner"),
-                                    options=_partner_options(view["reporter"], view["product"]),
-                                    value=view["partner"],
-                                    placeholder="None",
-                                    clearable=True,
-                                ),
-                            ],
-                        ),
-                        md=3,
-                    ),
-                    dbc.Col(
-                        _labelled(
-                            "top",
-                            [
-                                _label("top", "Top suppliers"),
-                                dcc.Dropdown(
-                                    id=_id("top"),
-                                    options=[{"label": str(n), "value": n} for n in explore.TOP_CHOICES],
-                                    value=view["top"],
-                                    clearable=False,
-                                ),
-                            ],
-                        ),
-                        md=2,
-                    ),
-                    dbc.Col(
-                        _labelled(
-                            "years",
-                            [
-                                _label("years", "Years"),
-                                dcc.RangeSlider(
-                                    id=_id("years"),
-                                    min=years[0],
-                                    max=years[-1],
-                                    step=1,
-                                    value=[view["start"], view["end"]],
-                                    marks={y: str(y) for y in years[::step] + [years[-1]]},
-                                    allowCross=False,
-                                    allow_direct_input=False,
-                                ),
-                            ],
-                        ),
-                        md=12,
-                    ),
-                ],
-                className="g-3",
-            )
-        ),
-        className="controls mb-3",
+    reporters = [{"label": countries.name(r), "value": r} for r in explore.explorer_reporters()]
+    return controls.card(
+        [
+            controls.labelled(
+                _id("reporter"),
+                "Importing country",
+                dcc.Dropdown(id=_id("reporter"), options=reporters, value=view["reporter"], clearable=False),
+                md=3,
+            ),
+            controls.labelled(
+                _id("product"),
+                "Product",
+                dcc.Dropdown(
+                    id=_id("product"),
+                    options=_product_options(view["reporter"], view["product"]),
+                    value=view["product"],
+                    clearable=False,
+                    maxHeight=360,
+                ),
+                md=4,
+            ),
+            controls.labelled(
+                _id("partner"),
+                "Highlight a partner",
+                dcc.Dropdown(
+                    id=_id("partner"),
+                    options=_partner_options(view["reporter"], view["product"]),
+                    value=view["partner"],
+                    placeholder="None",
+                    clearable=True,
+                ),
+                md=3,
+            ),
+            controls.labelled(
+                _id("top"),
+                "Top suppliers",
+                dcc.Dropdown(
+                    id=_id("top"),
+                    options=[{"label": str(n), "value": n} for n in explore.TOP_CHOICES],
+                    value=view["top"],
+                    clearable=False,
+                ),
+                md=2,
+            ),
+            controls.labelled(
+                _id("years"),
+                "Years",
+                dcc.RangeSlider(
+                    id=_id("years"),
+                    min=years[0],
+                    max=years[-1],
+                    step=1,
+                    value=[view["start"], view["end"]],
+                    marks={y: str(y) for y in years[::step] + [years[-1]]},
+                    allowCross=False,
+                    allow_direct_input=False,
+                ),
+                md=12,
+            ),
+        ]
     )
 
 

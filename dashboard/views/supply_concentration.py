@@ -9,7 +9,7 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import dcc, html
 
-from dashboard import chart_data, charts, data, figures, params
+from dashboard import chart_data, charts, controls, data, figures, params
 from dashboard import scorecard as sc
 from econsec.errors import EconsecError
 from indicators.goals import GOALS_BY_ID
@@ -294,89 +294,40 @@ def content_of(build: Callable[..., list], reporter: str, product: str, start: i
 
 def _controls(reporter: str, product: str, start: int, end: int) -> dbc.Card:
     years = data.years()
-    return dbc.Card(
-        dbc.CardBody(
-            dbc.Row(
-                [
-                    dbc.Col(
-                        _labelled(
-                            "reporter",
-                            [
-                                html.Label(
-                                    "Importing country",
-                                    htmlFor=_id("reporter"),
-                                    className="form-label",
-                                    id=_id("reporter-label"),
-                                ),
-                                dcc.Dropdown(
-                                    id=_id("reporter"),
-                                    options=[
-                                        {"label": data.reporter_name(r), "value": r} for r in data.available_reporters()
-                                    ],
-                                    value=reporter,
-                                    clearable=False,
-                                ),
-                            ],
-                        ),
-                        md=3,
-                    ),
-                    dbc.Col(
-                        _labelled(
-                            "product",
-                            [
-                                html.Label(
-                                    "Product",
-                                    htmlFor=_id("product"),
-                                    className="form-label",
-                                    id=_id("product-label"),
-                                ),
-                                dcc.Dropdown(
-                                    id=_id("product"),
-                                    options=_product_options(reporter),
-                                    value=product,
-                                    clearable=False,
-                                    maxHeight=360,
-                                ),
-                            ],
-                        ),
-                        md=5,
-                    ),
-                    dbc.Col(
-                        _labelled(
-                            "years",
-                            [
-                                html.Label(
-                                    "Years",
-                                    htmlFor=_id("years"),
-                                    className="form-label",
-                                    id=_id("years-label"),
-                                ),
-                                dcc.RangeSlider(
-                                    id=_id("years"),
-                                    min=years[0],
-                                    max=years[-1],
-                                    step=1,
-                                    value=[start, end],
-                                    marks={y: str(y) for y in years},
-                                    allowCross=False,
-                                    allow_direct_input=False,
-                                ),
-                            ],
-                        ),
-                        md=4,
-                    ),
-                ],
-                className="g-3",
-            )
-        ),
-        className="controls mb-3",
+    reporters = [{"label": data.reporter_name(r), "value": r} for r in data.available_reporters()]
+    return controls.card(
+        [
+            controls.labelled(
+                _id("reporter"),
+                "Importing country",
+                dcc.Dropdown(id=_id("reporter"), options=reporters, value=reporter, clearable=False),
+                md=3,
+            ),
+            controls.labelled(
+                _id("product"),
+                "Product",
+                dcc.Dropdown(
+                    id=_id("product"), options=_product_options(reporter), value=product, clearable=False, maxHeight=360
+                ),
+                md=5,
+            ),
+            controls.labelled(
+                _id("years"),
+                "Years",
+                dcc.RangeSlider(
+                    id=_id("years"),
+                    min=years[0],
+                    max=years[-1],
+                    step=1,
+                    value=[start, end],
+                    marks={y: str(y) for y in years},
+                    allowCross=False,
+                    allow_direct_input=False,
+                ),
+                md=4,
+            ),
+        ]
     )
-
-
-def _labelled(name: str, children: list) -> html.Div:
-    """A group named by its visible label: Dash 4's dropdown button is labelled by its value
-    only, so screen readers get the control's name from the group."""
-    return html.Div(children, role="group", **{"aria-labelledby": _id(f"{name}-label")})
 
 
 def _product_options(reporter: str) -> list[dict]:

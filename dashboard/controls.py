@@ -1,0 +1,28 @@
+"""The controls row of the Explorer and Supply concentration pages: each control under its visible label."""
+
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+from dash import html
+from dash.development.base_component import Component
+
+
+def labelled(ident: str, text: str, control: Component, md: int) -> dbc.Col:
+    """``control`` (whose id is ``ident``) under the label ``text``, as a column of :func:`card`'s row.
+
+    The group is named by its label: Dash 4's dropdown button is labelled by its value only, so screen
+    readers get the control's name from the group."""
+    label = f"{ident}-label"
+    return dbc.Col(
+        html.Div(
+            [html.Label(text, htmlFor=ident, className="form-label", id=label), control],
+            role="group",
+            **{"aria-labelledby": label},
+        ),
+        md=md,
+    )
+
+
+def card(columns: list[dbc.Col]) -> dbc.Card:
+    """The card holding a page's controls, one row of :func:`labelled` columns."""
+    return dbc.Card(dbc.CardBody(dbc.Row(columns, className="g-3")), className="controls mb-3")
