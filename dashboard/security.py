@@ -160,6 +160,40 @@ def _check_access(token: str | None, header: str | None) -> flask.Response | Non
     return _denied("Authentication required: send the access token.", bearer=True)
 
 
+# -- callback requests -----------------------------------------------------------------------------
+def _is_prop(item: object) -> bool:
+    """One input, state or output of a callback request: ``{"id": <str or dict>, "property": <str>}``."""
+    return isinstance(item, dict) and isinstance(item.get("id"), str | dict) and isinstance(item.get("property"), str)
+
+
+def _props(value: object) -> bool:
+    """A list of inputs (or states): each one, or a list of them (a pattern-matching ``ALL``)."""
+    return isinstance(value, list) and all(
+        _is_prop(i) or (isinstance(i, list) and all(_is_prop(j) for j in i)) for i in value
+    )
+
+
+def callback_request_problem(body: object, callbacks: dict) -> str | None:
+    """What is wrong with the body of a ``/_dash-update-component`` request, or None: the shape the Dash
+    renderer sends, for a callback of this app (``callbacks``: the app's callback map). Dash trusts the
+    shape and fails with a ``TypeError`` deep inside (a 500 and a logged traceback) when it is not."""
+    if not isinstance(body, dict):
+        return "the body is not a JSON object"
+    if not isinstance(body.get("output"), str) or body["output"] not in callbacks:
+        return "no callback of this app has that output"
+    outputs = body.get("outputs")
+    if not (_is_prop(outputs) or (isinstance(outputs, list) and outputs and all(_is_prop(o) for o in outputs))):
+        return "'outputs' is not a list of {id, property}"
+    if not _props(body.get("inputs")):
+        return "'inputs' is not a list of {id, property, value}"
+    if "state" in body and not _props(body["state"]):
+        return "'state' is not a list of {id, property, value}"
+    changed = body.get("changedPropIds", [])
+    if not isinstance(changed, list) or not all(isinstance(c, str) for c in changed):
+        return "'changedPropIds' is not a list of strings"
+    return None
+
+
 # -- errors ----------------------------------------------------------------------------------------
 def _plain(text: str, status: int) -> flask.Response:
     return flask.Response(text + "\n", status=status, mimetype="text/plain")
@@ -205,6 +239,16 @@ def install(app: dash.Dash) -> None:
         @server.before_request
         def _access():  # type: ignore[no-untyped-def]
             return _check_access(token, header)
+
+    endpoint = app.config.routes_pathname_prefix + "_dash-update-component"
+
+    @server.before_request
+    def _callback_shape():  # type: ignore[no-untyped-def]
+        request = flask.request
+        if request.method != "POST" or request.path != endpoint or not request.is_json:
+            return None  # Dash answers a body that is not JSON with 400 or 415 itself
+        problem = callback_request_problem(request.get_json(silent=True), app.callback_map)
+        return _plain(f"400 Bad Request: {problem}.", 400) if problem else None
 
     @server.after_request
     def _headers(response: flask.Response) -> flask.Response:

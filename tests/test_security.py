@@ -159,6 +159,42 @@ def test_a_prevent_update_stays_a_204():
     assert response.status_code == 204
 
 
+_EX_OUTPUT = "..ex-content.children...ex-notice.children...ex-csv-button.disabled...ex-parquet-button.disabled.."
+
+
+@pytest.mark.parametrize("body, problem", [
+    (b"{not json", "not a JSON object"),
+    (b"[]", "not a JSON object"),
+    (b'{"output": "nope.children", "outputs": {"id": "nope", "property": "children"}, "inputs": []}',
+     "no callback of this app has that output"),
+    (json.dumps({"output": _EX_OUTPUT, "outputs": {"id": "ex-content"}, "inputs": []}).encode(), "'outputs'"),
+    (json.dumps({"output": _EX_OUTPUT, "outputs": {"id": "ex-content", "property": "children"},
+                 "inputs": "USA"}).encode(), "'inputs'"),
+    (json.dumps({"output": _EX_OUTPUT, "outputs": [{"id": "ex-content", "property": "children"}],
+                 "inputs": [{"id": 3, "property": "value"}]}).encode(), "'inputs'"),
+    (json.dumps({"output": _EX_OUTPUT, "outputs": [{"id": "ex-content", "property": "children"}],
+                 "inputs": [], "state": {"id": "x"}}).encode(), "'state'"),
+    (json.dumps({"output": _EX_OUTPUT, "outputs": [{"id": "ex-content", "property": "children"}],
+                 "inputs": [], "changedPropIds": "ex-top.value"}).encode(), "'changedPropIds'"),
+])
+def test_a_malformed_callback_request_is_a_400_that_says_why(client, caplog, body, problem):
+    """Dash trusts the shape of a callback request and fails deep inside (a 500 and a traceback in the log)
+    when it is wrong; the app answers a clear 400 instead and logs nothing."""
+    with caplog.at_level("ERROR"):
+        response = client.post("/_dash-update-component", data=body, content_type="application/json")
+    assert response.status_code == 400 and response.mimetype == "text/plain"
+    assert problem in response.get_data(as_text=True)
+    assert not caplog.records
+
+
+def test_a_callback_request_for_a_pattern_matching_callback_passes_the_shape_check(client):
+    body = {"output": "nope", "outputs": [], "inputs": [[{"id": {"type": "chart-csv", "graph": "g"},
+                                                          "property": "n_clicks", "value": 1}]]}
+    assert security.callback_request_problem(body, {"nope": {}}) == "'outputs' is not a list of {id, property}"
+    body["outputs"] = [{"id": {"type": "chart-csv-download", "graph": "g"}, "property": "data"}]
+    assert security.callback_request_problem(body, {"nope": {}}) is None
+
+
 def test_oversized_requests_are_refused(client):
     response = client.post("/_dash-update-component", data=b"x" * (security.MAX_REQUEST_BYTES + 1),
                            content_type="application/json")
