@@ -29,7 +29,11 @@ of both flows, the supplier statistics conditional on the flow being "import", t
 summed beside them; the screen's columns are then expressions over that row (only the rebuilt
 headings join a few rows back). Running ``"indicators"`` and then ``"screen"`` reads the table twice
 (the screen needs the export totals), which made the engine 1.3–1.5× the hand-written DuckDB SQL of
-``benchmarks/engine.py`` where one query is about 1.0–1.15× (BENCHMARKS.md).
+``benchmarks/engine.py``. Below the aggregation each row is classified once (a country row of the
+imports, its partner, its positive value) rather than in every aggregate's CASE, and the other flows are
+kept out by inequalities that DuckDB drops when the Parquet statistics show none (``_indicator_ctes``
+says why). Conditions are written as CASE, not as ``FILTER`` clauses: DuckDB evaluates those at a far
+higher cost. BENCHMARKS.md has the figures against hand-written DuckDB SQL written with the same care.
 
 **Same rules as the numpy engine** (read :mod:`indicators.concentration`'s docstring): the product
 total of a key is the sum of its HS codes' World rows, unknown (no indicator but none) when a code
@@ -264,44 +268,56 @@ def _indicator_ctes(source: str, flow: str, groups: Sequence[ProductGroup], *, w
     grouped by reporter × code × period, the statistics taken over the imports only (``flow`` must be
     "import"); keys with no import row are dropped."""
     base, one, gctes, keys, pairs = _parts(source, flow, groups, where)
-    # Per key, in one pass over its pairs and before any share is taken: sums of the suppliers'
-    # (positive) values and squares, the largest and the three largest (TOP3_SUM, rendered per engine
-    # by sql()), and the values of China, Hong Kong and Macao with the number of codes they have a row
-    # in (zero values count). Shares are these over the key's total, in `ind`.
-    sar = ",\n    ".join(
-        f"SUM(CASE WHEN partner = {_q(p)} THEN value_usd ELSE {_d(0)} END) AS v_{p.lower()},"
-        f" MAX(CASE WHEN partner = {_q(p)} THEN n_codes END) AS nc_{p.lower()}"
-        for p in CHINA_WITH_SARS
-    )
-    stats = f"SUM(sv * sv) AS ss, MAX(sv) AS top1, {TOP3_SUM}(sv) AS top3, COUNT(sv) AS n_sup,\n    {sar}"
+    # Per key, in one pass and before any share is taken: sums of the suppliers' (positive) values and
+    # squares, the largest and the three largest (TOP3_SUM, rendered per engine by sql()), their number,
+    # and the values of China, Hong Kong and Macao with the number of codes they have a row in (zero
+    # values count). Shares are these over the key's total, in `wide`.
+    sup = f"SUM(sv * sv) AS ss, MAX(sv) AS top1, {TOP3_SUM}(sv) AS top3, COUNT(sv) AS n_sup"
+    sars = [p.lower() for p in CHINA_WITH_SARS]
     # Single-code products: the key's total and its supplier statistics from one scan of the rows,
     # grouped by reporter × code × period (the scan holds one flow, or with `exports` both flows, the
-    # statistics then conditional on the flow).
-    country = "partner_kind = 'country'"
+    # statistics then conditional on the flow). Each row is classified once, in the subqueries: `cty`
+    # (a country partner's row, of the flow), `cp` (its partner, NULL on other rows), `sv` (its value if
+    # positive); a test written into several aggregates is an AND DuckDB evaluates over every row, once
+    # per aggregate (those repeats were a sixth of the query's work). The sums of China, Hong Kong and
+    # Macao are NULL where they have no row (COALESCE: a row without a value is still a row), so whether
+    # they have one (`nc_`) needs no aggregate of its own.
     mine = f"flow = {_q(flow)} AND " if exports else ""
     if exports:
-        base = base.replace(f"WHERE flow = {_q(flow)}", f"WHERE flow IN ({_q(flow)}, 'export')", 1)
+        # Every aggregate is conditional on the flow and keys without a row of `flow` are dropped (`n_m`),
+        # so this filter only keeps other flows out of the aggregation. Written as inequalities, DuckDB
+        # drops it where the Parquet statistics show no other flow; `flow IN (...)` was a filter on
+        # every row (a tenth of the query's work).
+        others = " AND ".join(f"flow <> {_q(f)}" for f in FLOWS if f not in (flow, "export"))
+        base = base.replace(f"WHERE flow = {_q(flow)}", f"WHERE {others}", 1)
     kind = "CASE WHEN hs_code = 'TOTAL' THEN 'total' ELSE 'hs' END"
     single = (
+        "  SELECT reporter, flow, product_kind, product, period, n_codes, total, country, ss, top1, top3, n_sup, "
+        + ", ".join(f"v_{p}, CASE WHEN v_{p} IS NOT NULL THEN 1 END AS nc_{p}" for p in sars)
+        + (", x_total, n_m" if exports else "") + " FROM (\n"
         f"  SELECT reporter, {_q(flow)} AS flow, {kind} AS product_kind, hs_code AS product, period, 1 AS n_codes,"
         f" SUM(CASE WHEN {mine}partner_kind = 'world' THEN value_usd END) AS total,"
-        f" SUM(CASE WHEN {mine}{country} THEN value_usd ELSE {_d(0)} END) AS country,\n"
-        f"    {stats.replace('partner =', f'{mine}{country} AND partner =').replace('THEN n_codes', 'THEN 1')}"
+        f" SUM(CASE WHEN cty THEN value_usd ELSE {_d(0)} END) AS country,\n    {sup},\n    "
+        + ", ".join(f"SUM(CASE WHEN cp = {_q(p)} THEN COALESCE(value_usd, {_d(0)}) END) AS v_{p.lower()}"
+                    for p in CHINA_WITH_SARS)
         + (",\n    SUM(CASE WHEN flow = 'export' AND partner_kind = 'world' THEN value_usd END) AS x_total,"
             f" COUNT(CASE WHEN flow = {_q(flow)} THEN 1 END) AS n_m" if exports else "") + "\n"
-        f"  FROM (SELECT *, CASE WHEN {mine}{country} AND value_usd > 0 THEN value_usd END AS sv FROM {base}) AS r\n"
-        "  GROUP BY reporter, hs_code, period"
-
+        "  FROM (SELECT *, CASE WHEN cty THEN partner END AS cp, CASE WHEN cty AND value_usd > 0 THEN value_usd END"
+        f" AS sv FROM\n    (SELECT *, {mine}partner_kind = 'country' AS cty FROM {base}) AS c) AS r\n"
+        "  GROUP BY reporter, hs_code, period\n  ) AS a"
     )
     kagg = [single]
-    if gctes:  # product groups: keys from their codes, statistics from their pairs
+    if gctes:  # product groups: keys from their codes, statistics from their pairs (a partner's sum over codes)
+        sar = ", ".join(f"SUM(CASE WHEN partner = {_q(p)} THEN value_usd ELSE {_d(0)} END) AS v_{p.lower()},"
+                        f" MAX(CASE WHEN partner = {_q(p)} THEN n_codes END) AS nc_{p.lower()}"
+                        for p in CHINA_WITH_SARS)
         gctes = [
             *gctes,
             f"gkeys AS (\n{keys[1]}\n)",
             f"gpairs AS (\n  SELECT *, CASE WHEN value_usd > 0 THEN value_usd END AS sv FROM (\n{pairs[1]}) AS p\n)",
-            f"gagg AS (\n  SELECT {_K}, {stats}\n  FROM gpairs GROUP BY {_K}\n)",
+            f"gagg AS (\n  SELECT {_K}, {sup},\n    {sar}\n  FROM gpairs GROUP BY {_K}\n)",
         ]
-        stat_cols = ("ss", "top1", "top3", "n_sup", *(f"{c}_{p.lower()}" for p in CHINA_WITH_SARS for c in ("v", "nc")))
+        stat_cols = ("ss", "top1", "top3", "n_sup", *(f"{c}_{p}" for p in sars for c in ("v", "nc")))
         kagg.append("  SELECT k.reporter, k.flow, k.product_kind, k.product, k.period, k.n_codes, k.total, k.country, "
                     + ", ".join(f"a.{c}" for c in stat_cols)
                     + (", CAST(NULL AS DOUBLE) AS x_total, 1 AS n_m" if exports else "")
@@ -312,28 +328,25 @@ def _indicator_ctes(source: str, flow: str, groups: Sequence[ProductGroup], *, w
     return [
         *gctes,
         "kagg AS (\n" + _UNION.join(kagg) + "\n)",
-        "ind AS (\n  SELECT reporter, flow, product_kind, product, period, total,\n"
-        "    CASE WHEN total > 0 THEN ss / (total * total) END AS hhi,\n"
-        "    CASE WHEN total > 0 THEN top1 / total END AS top1,\n"
-        "    CASE WHEN total > 0 THEN top3 / total END AS top3,\n"
-        "    CASE WHEN total > 0 THEN n_sup END AS n_sup,\n"
+        # Each share where it is kept, with one CASE: the coverage where the total is positive, the
+        # supplier statistics where the breakdown is complete (which implies a positive total).
+        "ind AS (\n  SELECT reporter, flow, product_kind, product, period, total, ss, top1, top3, n_sup,\n"
         "    CASE WHEN total > 0 THEN country / total END AS coverage,\n"
         f"    COALESCE(v_chn, {_d(0)}) AS v_chn,"
         f" COALESCE(v_chn, {_d(0)}) + COALESCE(v_hkg, {_d(0)}) + COALESCE(v_mac, {_d(0)}) AS v_sars,\n"
         f"    {all_[CHINA]} AS all_chn, {' AND '.join(all_.values())} AS all_sars{xt}\n"
         "  FROM kagg\n)",
-        "wide AS (\n  SELECT reporter, flow, product, product_kind, period,\n"
-        "    CASE WHEN complete THEN hhi END AS hhi,\n"
+        "wide AS (\n  SELECT reporter, flow, product, product_kind, period, hhi,\n"
         f"    CASE WHEN complete THEN {_d(1)} / hhi END AS effective_suppliers,\n"
-        "    CASE WHEN complete THEN top1 END AS top1_share,\n"
-        "    CASE WHEN complete THEN top3 END AS top3_share,\n"
+        "    CASE WHEN complete THEN top1 / total END AS top1_share,\n"
+        "    CASE WHEN complete THEN top3 / total END AS top3_share,\n"
         "    CASE WHEN total > 0 AND (complete OR all_chn) THEN v_chn / total END AS china_share,\n"
         "    CASE WHEN total > 0 AND (complete OR all_sars) THEN v_sars / total END AS china_hk_mo_share,\n"
         f"    CASE WHEN complete THEN CAST(n_sup AS DOUBLE) END AS n_suppliers,\n"
         f"    coverage, total AS total_value_usd{xt}\n"
-        "  FROM (SELECT *, COALESCE(coverage >= "
-        f"{_d(COMPLETE_COVERAGE)} AND coverage <= {_d(MAX_COVERAGE)}, FALSE) AS complete"
-        " FROM ind) AS i\n)",
+        "  FROM (SELECT *, CASE WHEN complete THEN ss / (total * total) END AS hhi\n"
+        f"    FROM (SELECT *, COALESCE(coverage >= {_d(COMPLETE_COVERAGE)} AND coverage <= {_d(MAX_COVERAGE)}, FALSE)"
+        " AS complete FROM ind) AS i) AS c\n)",
     ]
 
 
@@ -406,22 +419,23 @@ def heading_groups(headings: dict[str, tuple[str, ...]] = HEADINGS) -> list[Prod
             for h, subs in headings.items()]
 
 
-def _screen_exprs(m: str, x: str, h: str) -> list[str]:
-    """SCREEN_COLUMNS[4:] from the imports ``m``, exports ``x`` and HHI ``h`` (all NULL: not screened)."""
+def _screen_exprs(m: str, x: str, h: str) -> tuple[list[str], list[str]]:
+    """SCREEN_COLUMNS[4:] from the imports ``m``, exports ``x`` and HHI ``h`` (all NULL: not screened): the
+    criteria 1 and 3 (``crit1``, ``crit3``) for a first SELECT, then the columns over them for a second
+    (inlined, criterion 3 was computed three times per row)."""
     crit3 = (f"CASE WHEN {x} IS NULL OR NOT ({m} + {x} > {_d(0)}) THEN NULL"
              f" WHEN {x} = {_d(0)} THEN {_d(1)} ELSE {_above(f'{m} / {x}', IMPORT_EXPORT_CRITERION)} END")
-    c1 = _above(h, HHI_CRITERION)
-    known = f"(CASE WHEN {h} IS NULL THEN 0 ELSE 1 END + CASE WHEN ({crit3}) IS NULL THEN 0 ELSE 1 END)"
-    return [
+    known = f"(CASE WHEN {h} IS NULL THEN 0 ELSE 1 END + CASE WHEN crit3 IS NULL THEN 0 ELSE 1 END)"
+    return [f"{_above(h, HHI_CRITERION)} AS crit1", f"{crit3} AS crit3"], [
         f"{m} AS imports_usd",
         f"{x} AS exports_usd",
         f"CASE WHEN {m} + {x} > {_d(0)} THEN {m} / ({m} + {x}) END AS import_reliance",
         f"CASE WHEN {x} > {_d(0)} THEN {m} / {x} END AS import_export_ratio",
-        f"{c1} AS hhi_criterion",
+        "crit1 AS hhi_criterion",
         "CAST(NULL AS DOUBLE) AS reliance_criterion",
-        f"{crit3} AS substitutability_criterion",
+        "crit3 AS substitutability_criterion",
         f"CASE WHEN {known} > 0 THEN CAST({known} AS DOUBLE) END AS criteria_known",
-        f"CASE WHEN {h} IS NULL THEN NULL WHEN ({c1}) = {_d(0)} OR ({crit3}) = {_d(0)} THEN {_d(0)}"
+        f"CASE WHEN {h} IS NULL THEN NULL WHEN crit1 = {_d(0)} OR crit3 = {_d(0)} THEN {_d(0)}"
         f" ELSE {_d(1)} END AS flagged",
     ]
 
@@ -490,9 +504,9 @@ def _dependency_sql(source: str, groups: Sequence[ProductGroup], headings: dict[
         )
     # The screen's columns where the imports are known (exports and HHI are NULL elsewhere); keys with
     # no import row (read for their exports only) are dropped here.
-    screen = _screen_exprs("s_m", "s_x", "s_h")
+    crit, screen = _screen_exprs("s_m", "s_x", "s_h")
     text = ("WITH " + ",\n".join(ctes) + f"\nSELECT {cols},\n  " + ",\n  ".join(screen)
-            + f"\nFROM (\n  {inner}\n) AS d\nWHERE n_m > 0")
+            + f"\nFROM (\n  SELECT *, {', '.join(crit)}\n  FROM (\n  {inner}\n  ) AS d\n  WHERE n_m > 0\n) AS c")
     if ordered:
         text += "\nORDER BY reporter, flow, product_kind, product, period"
     return text

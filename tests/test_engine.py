@@ -326,3 +326,23 @@ def test_dependency_is_one_scan(tmp_path) -> None:
 
         assert scans(groups=(), headings={}) == 1
         assert scans(groups=()) == 2  # the heading 8542 as a group
+
+
+def test_dependency_other_flows_and_rows_without_a_value() -> None:
+    """Rows of the re-flows change nothing (the scan's filter only keeps them out of the aggregation; a
+    key with re-flows only is no row), and a China row without a value is still China's row."""
+    trade = handmade_trade()
+    again = trade[trade["reporter"].isin(["AAA", "DDD"])].assign(flow="re-export")
+    only = trade[trade["reporter"] == "EEE"].assign(flow="re-import", reporter="ZZZ")
+    plus = pd.concat([trade, again, only], ignore_index=True)
+    for options in ({}, {"groups": (), "headings": {}}):
+        want = engine.run_duckdb("dependency", trade, **options).to_pandas()
+        got = engine.run_duckdb("dependency", plus, **options).to_pandas()
+        pd.testing.assert_frame_equal(got, want, check_exact=False, rtol=1e-12, atol=0)
+    # BBB 111111 is incomplete, so China's share is known only from China's row: 0 of 100 without a value.
+    blank = trade.copy()
+    blank.loc[(blank["reporter"] == "BBB") & (blank["hs_code"] == "111111") & (blank["partner"] == "CHN"),
+              "value_usd"] = np.nan
+    dep = engine.run_duckdb("dependency", blank, groups=(), headings={}).to_pandas()
+    row = dep[(dep["reporter"] == "BBB") & (dep["product"] == "111111")].iloc[0]
+    assert row["china_share"] == 0.0 and row["china_hk_mo_share"] == pytest.approx(0.05, rel=1e-12)
