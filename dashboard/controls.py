@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc
-from dash import html
+from dash import dcc, html
 from dash.development.base_component import Component
 
 
@@ -26,3 +26,18 @@ def labelled(ident: str, text: str, control: Component, md: int) -> dbc.Col:
 def card(columns: list[dbc.Col]) -> dbc.Card:
     """The card holding a page's controls, one row of :func:`labelled` columns."""
     return dbc.Card(dbc.CardBody(dbc.Row(columns, className="g-3")), className="controls mb-3")
+
+
+def year_range(ident: str, years: list[int], start: int, end: int, marks: list[int], md: int) -> dbc.Col:
+    """The "Years" range slider over ``years`` (labelled at ``marks``), from ``start`` to ``end``."""
+    slider = dcc.RangeSlider(
+        id=ident,
+        min=years[0],
+        max=years[-1],
+        step=1,
+        value=[start, end],
+        marks={y: str(y) for y in marks},
+        allowCross=False,
+        allow_direct_input=False,
+    )
+    return labelled(ident, "Years", slider, md=md)

@@ -85,10 +85,17 @@ def is_iso3(code: object) -> bool:
             and pycountry.countries.get(alpha_3=code) is not None)
 
 
+#: Short names that would otherwise be shared by two countries ("Congo, The Democratic Republic of the"
+#: and "Congo" would both be "Congo" in a partner list).
+DISTINCT_NAMES = {"COD": "DR Congo", "COG": "Congo", "VGB": "British Virgin Islands", "VIR": "US Virgin Islands"}
+
+
 def name(iso3: str) -> str:
-    """A short English name for display: 'Korea, Republic of' -> 'Korea'."""
+    """A short English name for display, one per country: 'Korea, Republic of' -> 'South Korea'."""
     if iso3 in EXTRA_NAMES:
         return EXTRA_NAMES[iso3]
+    if iso3 in DISTINCT_NAMES:
+        return DISTINCT_NAMES[iso3]
     if iso3 == TAIWAN:
         return "Taiwan"
     country = pycountry.countries.get(alpha_3=iso3)

@@ -278,7 +278,7 @@ def _partner_options(reporter: str, product: str | None) -> list[dict]:
     if not product:
         return []
     rows = explore.explorer_rows(reporter, product)
-    partners = sorted(set(rows["partner"]), key=countries.name)
+    partners = sorted(set(rows["partner"]), key=lambda x: (countries.name(x), x))  # a stable order
     return [{"label": countries.name(x), "value": x} for x in partners]
 
 
@@ -329,21 +329,7 @@ def _controls(view: dict) -> dbc.Card:
                 ),
                 md=2,
             ),
-            controls.labelled(
-                _id("years"),
-                "Years",
-                dcc.RangeSlider(
-                    id=_id("years"),
-                    min=years[0],
-                    max=years[-1],
-                    step=1,
-                    value=[view["start"], view["end"]],
-                    marks={y: str(y) for y in years[::step] + [years[-1]]},
-                    allowCross=False,
-                    allow_direct_input=False,
-                ),
-                md=12,
-            ),
+            controls.year_range(_id("years"), years, view["start"], view["end"], years[::step] + [years[-1]], md=12),
         ]
     )
 

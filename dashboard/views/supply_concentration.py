@@ -311,21 +311,7 @@ def _controls(reporter: str, product: str, start: int, end: int) -> dbc.Card:
                 ),
                 md=5,
             ),
-            controls.labelled(
-                _id("years"),
-                "Years",
-                dcc.RangeSlider(
-                    id=_id("years"),
-                    min=years[0],
-                    max=years[-1],
-                    step=1,
-                    value=[start, end],
-                    marks={y: str(y) for y in years},
-                    allowCross=False,
-                    allow_direct_input=False,
-                ),
-                md=4,
-            ),
+            controls.year_range(_id("years"), years, start, end, years, md=4),
         ]
     )
 
