@@ -23,6 +23,11 @@ def labelled(ident: str, text: str, control: Component, md: int) -> dbc.Col:
     )
 
 
+def notice_alerts(notices: list[str]) -> list[dbc.Alert]:
+    """What was ignored or replaced among the controls' (or the URL's) values, one dismissable warning each."""
+    return [dbc.Alert(n, color="warning", dismissable=True, className="py-2") for n in notices]
+
+
 def card(columns: list[dbc.Col]) -> dbc.Card:
     """The card holding a page's controls, one row of :func:`labelled` columns."""
     return dbc.Card(dbc.CardBody(dbc.Row(columns, className="g-3")), className="controls mb-3")

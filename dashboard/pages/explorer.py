@@ -14,7 +14,7 @@ from collections.abc import Callable
 import dash
 from dash import Input, Output, State
 
-from dashboard import views
+from dashboard import controls, views
 from econsec.errors import EconsecError
 
 dash.register_page(
@@ -134,7 +134,7 @@ def register_callbacks(app: dash.Dash) -> None:
         build = _view()
         view, notices = build.view_from_controls(reporter, product, partner, years, top)
         blocks = cached_content(view)
-        return blocks, build.notice_alerts(notices), not build.has_rows(blocks), not build.has_rows(blocks)
+        return blocks, controls.notice_alerts(notices), not build.has_rows(blocks), not build.has_rows(blocks)
 
     for kind in ("csv", "parquet"):  # one download callback per file kind, the same otherwise
 

@@ -14,7 +14,7 @@ from collections.abc import Callable
 import dash
 from dash import Input, Output, State
 
-from dashboard import views
+from dashboard import controls, views
 from econsec.errors import EconsecError
 
 dash.register_page(
@@ -112,7 +112,7 @@ def register_callbacks(app: dash.Dash) -> None:
             return dash.no_update, dash.no_update
         # validated as the URL's values are: a crafted request gets the defaults and a notice
         r, p, s, e, notices = resolve(reporter, product, *_view().years_of(years))
-        return cached_content(r, p, s, e), _view().notice_alerts(notices)
+        return cached_content(r, p, s, e), controls.notice_alerts(notices)
 
     app.clientside_callback(
         _URL_SYNC,

@@ -357,17 +357,13 @@ def error_page(exc: EconsecError) -> html.Div:
     )
 
 
-def notice_alerts(notices: list[str]) -> list[dbc.Alert]:
-    return [dbc.Alert(n, color="warning", dismissable=True, className="py-2") for n in notices]
-
-
 def page(view: dict, notices: list[str], blocks: list) -> html.Div:
     """The page for a resolved view (:func:`resolve`) and its content (:func:`content`)."""
     body = [_controls(view), _downloads(has_rows(blocks)), html.Div(blocks, id=_id("content"))]
     return html.Div(
         [
             _header(),
-            html.Div(notice_alerts(notices), id=_id("notice"), role="status"),
+            html.Div(controls.notice_alerts(notices), id=_id("notice"), role="status"),
             *body,
             dcc.Download(id=_id("download-csv")),
             dcc.Download(id=_id("download-parquet")),

@@ -330,16 +330,12 @@ def error_page(exc: EconsecError) -> html.Div:
     )
 
 
-def notice_alerts(notices: list[str]) -> list[dbc.Alert]:
-    return [dbc.Alert(n, color="warning", dismissable=True, className="py-2") for n in notices]
-
-
 def page(reporter: str, product: str, start: int, end: int, notices: list[str], blocks: list) -> html.Div:
     """The page for a resolved selection (:func:`resolve`) and its content (:func:`content`)."""
     body = [_controls(reporter, product, start, end), html.Div(blocks, id=_id("content"))]
     return html.Div(
         [
-            html.Div(notice_alerts(notices), id=_id("notice"), role="status"),
+            html.Div(controls.notice_alerts(notices), id=_id("notice"), role="status"),
             goal_card(),
             *body,
             dcc.Store(id=_id("url-sync")),
