@@ -537,9 +537,7 @@ def _screen_sql(source: str, headings: dict[str, tuple[str, ...]], ordered: bool
             " AND d.period = r.period\n"
             "  WHERE r.n = r.n_subs AND d.product IS NULL"
         )
-    m, x = "imports_usd", "exports_usd"
-    crit3 = (f"CASE WHEN {x} IS NULL OR NOT ({m} + {x} > {_d(0)}) THEN NULL"
-             f" WHEN {x} = {_d(0)} THEN {_d(1)} ELSE {_above(f'{m} / {x}', IMPORT_EXPORT_CRITERION)} END")
+    crit, screen = _screen_exprs("imports_usd", "exports_usd", "hhi")
     ctes = [
         *conc,
         "w AS (\n  SELECT reporter, flow, hs_code AS product, period, CAST(value_usd AS DOUBLE) AS value\n"
@@ -555,22 +553,10 @@ def _screen_sql(source: str, headings: dict[str, tuple[str, ...]], ordered: bool
         " AND x.period = i.period\n"
         "  LEFT JOIN hh AS h ON h.reporter = i.reporter AND h.product = i.product AND h.period = i.period\n"
         "  WHERE i.flow = 'import'\n)",
-        "c AS (\n  SELECT reporter, product, period, hhi, imports_usd, exports_usd,\n"
-        f"    CASE WHEN {m} + {x} > {_d(0)} THEN {m} / ({m} + {x}) END AS import_reliance,\n"
-        f"    CASE WHEN {x} > {_d(0)} THEN {m} / {x} END AS import_export_ratio,\n"
-        f"    {_above('hhi', HHI_CRITERION)} AS hhi_criterion,\n"
-        "    CAST(NULL AS DOUBLE) AS reliance_criterion,\n"
-        f"    {crit3} AS substitutability_criterion\n  FROM s\n)",
+        f"c AS (\n  SELECT reporter, product, period, hhi, imports_usd, exports_usd, {', '.join(crit)}\n  FROM s\n)",
     ]
-    known = "(CASE WHEN hhi_criterion IS NULL THEN 0 ELSE 1 END + CASE WHEN substitutability_criterion IS NULL" \
-            " THEN 0 ELSE 1 END)"
-    text = (
-        "WITH " + ",\n".join(ctes) + "\nSELECT reporter, product, period, hhi, imports_usd, exports_usd,"
-        " import_reliance, import_export_ratio, hhi_criterion, reliance_criterion, substitutability_criterion,\n"
-        f"  CASE WHEN {known} > 0 THEN CAST({known} AS DOUBLE) END AS criteria_known,\n"
-        "  CASE WHEN hhi IS NULL THEN NULL WHEN hhi_criterion = 0 OR substitutability_criterion = 0"
-        f" THEN {_d(0)} ELSE {_d(1)} END AS flagged\nFROM c"
-    )
+    text = "WITH " + ",\n".join(ctes) + "\nSELECT reporter, product, period, hhi,\n  " + ",\n  ".join(screen)
+    text += "\nFROM c"
     if ordered:
         text += "\nORDER BY reporter, product, period"
     return text
