@@ -32,6 +32,11 @@ def year_range(start: object, end: object, years: list[int], notices: list[str])
     return s, e
 
 
+def preferred(choice: str, choices: list[str]) -> str:
+    """The default of a control: ``choice`` where the data has it, else the first of ``choices``."""
+    return choice if choice in choices else choices[0]
+
+
 def reporter(value: object, reporters: list[str], default: str, name, notices: list[str]) -> str:
     """The reporter a URL asks for, if the data has it (case-insensitive), else ``default`` with a notice."""
     text = one(value)

@@ -43,7 +43,7 @@ def resolve(
     reporters = explore.explorer_reporters()
     if not reporters:
         raise EconsecError("the store holds no supplier rows")
-    default_reporter = data.DEFAULT_REPORTER if data.DEFAULT_REPORTER in reporters else reporters[0]
+    default_reporter = params.preferred(data.DEFAULT_REPORTER, reporters)
     r = params.reporter(reporter, reporters, default_reporter, countries.name, notices)
 
     fallback = default_product(r)

@@ -31,13 +31,13 @@ def resolve(reporter: object, product: object, start: object, end: object) -> tu
     reporters = data.available_reporters()
     if not reporters:
         raise EconsecError("the store holds no indicators")
-    default_reporter = data.DEFAULT_REPORTER if data.DEFAULT_REPORTER in reporters else reporters[0]
+    default_reporter = params.preferred(data.DEFAULT_REPORTER, reporters)
     r = params.reporter(reporter, reporters, default_reporter, data.reporter_name, notices)
 
     products = [p.id for p in data.products_for(r)]
     if not products:
         raise EconsecError(f"the store holds no import indicators for {data.reporter_name(r)}")
-    default_product = data.DEFAULT_PRODUCT if data.DEFAULT_PRODUCT in products else products[0]
+    default_product = params.preferred(data.DEFAULT_PRODUCT, products)
     p = params.one(product)
     if p is None:
         p = default_product
