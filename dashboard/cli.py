@@ -75,8 +75,8 @@ def serve(host: str, port: int, debug: bool, with_schedule: bool) -> None:
 
         schedule_module.check()  # a bad setting stops here, before serving
     where = "the bundled snapshot" if store.is_bundled else f"the data in {store.path}"
+    app = create_app()  # a bad setting (ECONSEC_AUTH_TOKEN, ECONSEC_RESPONSE_CACHE_MB) stops here, before the banner
     click.echo(f"econsec dashboard on http://{host}:{port}/ reading {where}", err=True)
-    app = create_app()
     start_warmup(app.server)  # the view modules and the store's tables, in the background: the first 200 does not wait
     if with_schedule:
         running = schedule_module.start_in_process(store)

@@ -68,10 +68,25 @@ def test_other_numeric_settings(monkeypatch, name, value, args, message):
     assert_one_line_error(code, err, message)
 
 
+@pytest.mark.parametrize("value, message", [("lots", "ECONSEC_RESPONSE_CACHE_MB='lots' is not a number"),
+                                            ("-3", "ECONSEC_RESPONSE_CACHE_MB='-3' must be at least 0")])
+def test_a_bad_response_cache_size_stops_serve_before_it_announces_itself(monkeypatch, value, message):
+    import dash
+
+    def never(*_args, **_kwargs):
+        raise AssertionError("serve must stop before serving")
+
+    monkeypatch.setattr(dash.Dash, "run", never)  # a regression fails here instead of serving forever
+    monkeypatch.setenv("ECONSEC_RESPONSE_CACHE_MB", value)
+    code, _, err = run("serve")
+    assert_one_line_error(code, err, message)
+
+
 def test_every_numeric_setting_refuses_nan_and_infinity(monkeypatch):
     getters = {"ECONSEC_HTTP_TIMEOUT": settings.http_timeout, "ECONSEC_HTTP_RETRIES": settings.http_retries,
                "ECONSEC_HTTP_BACKOFF": settings.http_backoff, "ECONSEC_STALE_GRACE_DAYS": settings.stale_grace_days,
-               "ECONSEC_MISFIRE_GRACE_SECONDS": settings.misfire_grace_seconds, "ECONSEC_SMTP_PORT": settings.smtp_port}
+               "ECONSEC_MISFIRE_GRACE_SECONDS": settings.misfire_grace_seconds, "ECONSEC_SMTP_PORT": settings.smtp_port,
+               "ECONSEC_RESPONSE_CACHE_MB": settings.response_cache_bytes}
     for name, getter in getters.items():
         for value in ("nan", "inf", "-inf", "1e400", "", "  "):
             monkeypatch.setenv(name, value)
